@@ -1,0 +1,58 @@
+"""Wiring shared by every entry point: config → corpus → index → :class:`Answerer`."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from retrieval.index import OpenedIndex, open_index
+
+from .config import Config
+from .pipeline import Answerer
+
+
+@dataclass
+class Loaded:
+    """An answerer ready to use, with how its index was obtained and how long that took."""
+
+    answerer: Answerer
+    opened: OpenedIndex
+    seconds: float
+
+
+def build_answerer(
+    config: Config,
+    corpus: list[str] | None = None,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Loaded:
+    """Open (or build and cache) the index for the configured corpus and wrap it in an answerer."""
+    paths = corpus or config.corpus.paths
+    cache = Path(config.corpus.cache_dir) if config.corpus.cache_dir else None
+    started = time.perf_counter()
+    opened = open_index(paths, config.index, cache_dir=cache, rebuild=rebuild, progress=progress)
+    return Loaded(Answerer(opened.index, config.answer), opened, time.perf_counter() - started)
+
+
+def with_passages(config: Config, k: int | None) -> Config:
+    """``config`` with ``answer.passages`` set to ``k`` when given."""
+    if k is None:
+        return config
+    return replace(config, answer=replace(config.answer, passages=k))
+
+
+def problems_summary(loaded: Loaded, limit: int = 20) -> list[str]:
+    """Human lines for the corpus problems met while loading: what was skipped or kept, and why."""
+    problems = loaded.opened.index.problems
+    lines = [f"  {p}" for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"  … and {len(problems) - limit} more (run `quotebot index` to see them all)")
+    return lines
+
+
+def warn(message: str) -> None:
+    """Print a warning for the user on stderr."""
+    print(message, file=sys.stderr)

@@ -1,0 +1,34 @@
+"""Options and set-up shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..app import Loaded, build_answerer, warn, with_passages
+from ..config import Config, load_config
+
+
+def add_corpus_options(parser: argparse.ArgumentParser) -> None:
+    """``--corpus PATH`` (repeatable) and ``--rebuild``."""
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        metavar="PATH",
+        help="a corpus file or folder (repeat for several); default: [corpus] paths from the config, else seeds/",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="re-index even if the saved index is up to date")
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """Load the config named by ``--config`` (or the default), applying ``-k`` when given."""
+    return with_passages(load_config(args.config), getattr(args, "k", None))
+
+
+def load(args: argparse.Namespace, config: Config, quiet: bool = False) -> Loaded:
+    """Open the index for the command's corpus, warning about any corpus problems on stderr."""
+    loaded = build_answerer(config, args.corpus, rebuild=args.rebuild)
+    problems = loaded.opened.index.problems
+    if problems and not quiet:
+        skipped = sum(p.skipped for p in problems)
+        warn(f"quotebot: {len(problems)} corpus problem(s), {skipped} skipped; run `quotebot index` for details")
+    return loaded

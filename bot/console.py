@@ -1,0 +1,127 @@
+"""The local console harness: an input loop over the same ``answer()`` pipeline as the chat platforms.
+
+Commands: ``/help``, ``/format plain|slack|discord|json`` (preview exactly what
+each platform receives), ``/more`` (next passages for the last question), ``/quit``.
+History is kept with readline where available.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .models import Question
+from .pipeline import Answerer
+from .render import FORMATS, render
+
+HELP = """Ask a question about the articles, or type a command:
+  /help                          this help
+  /format plain|slack|discord|json   show answers as that platform would receive them
+  /more                          the next passages for the last question
+  /quit                          leave (Ctrl-D works too)"""
+
+
+@dataclass
+class Console:
+    """One console session: the answerer, the output format and the last question asked."""
+
+    answerer: Answerer
+    fmt: str = "plain"
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    last: Question | None = None
+
+    def handle(self, line: str) -> bool:
+        """Handle one input line; return False when the user asked to quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if line.startswith("/"):
+            return self._command(line)
+        self.last = Question(line, platform="console")
+        self._show(self.last)
+        return True
+
+    def _command(self, line: str) -> bool:
+        name, _, arg = line.partition(" ")
+        arg = arg.strip().lower()
+        if name in ("/quit", "/exit", "/q"):
+            return False
+        if name in ("/help", "/?"):
+            self._print(HELP)
+        elif name == "/format":
+            if arg in FORMATS:
+                self.fmt = arg
+                self._print(f"Answers are now shown as {arg}.")
+            else:
+                self._print(f"Usage: /format {'|'.join(FORMATS)} (now: {self.fmt})")
+        elif name == "/more":
+            if self.last is None:
+                self._print("Ask a question first.")
+            else:
+                k = self.last.k or self.answerer.settings.passages
+                self.last = Question(self.last.text, platform="console", offset=self.last.offset + k)
+                self._show(self.last)
+        else:
+            self._print(f"Unknown command {name}. Type /help for the list.")
+        return True
+
+    def _show(self, question: Question) -> None:
+        self._print(render(self.answerer.answer(question), self.fmt))
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+def _history_file() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "quotebot" / "history"
+
+
+def run_console(answerer: Answerer, lines: Iterable[str] | None = None, fmt: str = "plain", banner: str = "") -> int:
+    """Run the interactive loop until ``/quit`` or end of input; ``lines`` replaces the keyboard in tests."""
+    console = Console(answerer, fmt)
+    interactive = lines is None and sys.stdin.isatty()
+    save_history: Callable[[], None] = lambda: None
+    if interactive:
+        try:
+            import readline
+
+            path = _history_file()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                readline.read_history_file(path)
+            readline.set_history_length(1000)
+            save_history = lambda: readline.write_history_file(path)  # noqa: E731
+        except (ImportError, OSError):
+            pass
+    if banner:
+        console._print(banner)
+    source = iter(lines) if lines is not None else None
+    try:
+        while True:
+            try:
+                if source is not None:
+                    line = next(source)
+                elif interactive:
+                    line = input("quotebot> ")
+                else:
+                    line = sys.stdin.readline()
+                    if not line:
+                        break
+            except (EOFError, StopIteration):
+                break
+            except KeyboardInterrupt:
+                console._print("")
+                continue
+            if not console.handle(line):
+                break
+    finally:
+        try:
+            save_history()
+        except OSError:
+            pass
+    return 0

@@ -1,0 +1,199 @@
+"""Templated responder: render an :class:`~bot.models.Answer` for the console, Slack, Discord or JSON.
+
+Layout lives in the Jinja2 templates beside this module (``bot/templates``);
+escaping, highlighting and platform limits are applied here, before the
+template sees any corpus text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .markup import discord_escape, emphasise, plain_escape, shorten, slack_escape
+from .models import Answer, Passage, Source
+
+FORMATS = ("plain", "slack", "discord", "json")
+
+#: Platform limits (Slack Block Kit, Discord embeds and messages).
+SLACK_SECTION_CHARS = 3000
+SLACK_MAX_BLOCKS = 50
+SLACK_TEXT_CHARS = 3000
+DISCORD_CONTENT_CHARS = 2000
+DISCORD_TITLE_CHARS = 256
+DISCORD_DESCRIPTION_CHARS = 4096
+DISCORD_FOOTER_CHARS = 2048
+DISCORD_EMBED_TOTAL = 6000
+DISCORD_COLOUR = 0x4F7CAC
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=False,  # escaping is per platform, done in markup.py
+    keep_trailing_newline=False,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def date_text(source: Source) -> str:
+    """``2020-06-09``, or ``undated``."""
+    return source.date.isoformat() if source.date else "undated"
+
+
+@dataclass(frozen=True)
+class _View:
+    """What a template sees of one source: escaped strings only."""
+
+    title: str
+    date: str
+    source: str
+
+
+def _source_view(source: Source, escape: Callable[[str], str], title_limit: int = 200) -> _View:
+    title, _ = shorten(" ".join(source.title.split()), [], title_limit)
+    return _View(escape(title), date_text(source), escape(source.id))
+
+
+def _passage_view(p: Passage, number: int, escape: Callable[[str], str], mark: str, limit: int) -> dict[str, Any]:
+    text, spans = shorten(p.text, p.highlights, limit)
+    view = _source_view(p.source, escape)
+    return {
+        "number": number,
+        "quote": emphasise(text, spans, escape, mark),
+        "title": view.title,
+        "date": view.date,
+        "source": view.source,
+        "also": [_source_view(s, escape) for s in p.also],
+    }
+
+
+def render_plain(answer: Answer) -> str:
+    """Plain text for a terminal: each quote with its title, date and source."""
+    passages = [_passage_view(p, answer.offset + i + 1, plain_escape, "", 100_000) for i, p in enumerate(answer.passages)]
+    return _env.get_template("plain.j2").render(answer=answer, passages=passages).rstrip("\n")
+
+
+def render_json(answer: Answer) -> str:
+    """One line of JSON in the documented schema."""
+    return json.dumps(answer.to_json(), ensure_ascii=False)
+
+
+# -- Slack ------------------------------------------------------------------------------------
+
+
+def slack_mrkdwn(answer: Answer, limit: int = SLACK_TEXT_CHARS) -> str:
+    """The whole answer as Slack mrkdwn: the message's ``text``, which notifications and old clients show."""
+    per = max(60, limit // max(len(answer.passages), 1) - 80)
+    passages = [_passage_view(p, i + 1, slack_escape, "", per) for i, p in enumerate(answer.passages)]
+    text = _env.get_template("slack_text.j2").render(answer=answer, passages=passages, message=slack_escape(answer.message))
+    return shorten(text, [], limit)[0]
+
+
+def _slack_section(p: Passage, number: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    limit = SLACK_SECTION_CHARS
+    while True:
+        view = _passage_view(p, number, slack_escape, "*", limit)
+        quote = _env.get_template("slack_quote.j2").render(p=view)
+        context = _env.get_template("slack_context.j2").render(p=view)
+        if len(quote) <= SLACK_SECTION_CHARS and len(context) <= SLACK_SECTION_CHARS:
+            break
+        limit = int(limit * 0.8)
+        if limit < 20:
+            view["also"] = []
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": quote}}
+    ctx = {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}
+    return section, ctx
+
+
+def slack_blocks(answer: Answer, question_header: bool = False, reserve: int = 0) -> list[dict[str, Any]]:
+    """Block Kit blocks: one section per quote, a context line (title · date · source) under each.
+
+    ``question_header`` restates the question (for an answer shared in a channel);
+    ``reserve`` keeps that many of the 50 blocks free for the caller's buttons.
+    """
+    blocks: list[dict[str, Any]] = []
+    if question_header:
+        q, _ = shorten(" ".join(answer.question.split()), [], SLACK_SECTION_CHARS - 20)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Q:* {slack_escape(q)}"}})
+    if not answer.answered:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(answer.message)}})
+        return blocks
+    room = SLACK_MAX_BLOCKS - reserve - len(blocks)
+    for i, p in enumerate(answer.passages):
+        if room < 3:
+            break
+        if i:
+            blocks.append({"type": "divider"})
+            room -= 1
+        section, ctx = _slack_section(p, answer.offset + i + 1)
+        blocks += [section, ctx]
+        room -= 2
+    return blocks
+
+
+def render_slack(answer: Answer, question_header: bool = False) -> dict[str, Any]:
+    """A ``chat.postMessage`` payload body: ``text`` fallback and ``blocks``."""
+    return {"text": slack_mrkdwn(answer), "blocks": slack_blocks(answer, question_header)}
+
+
+# -- Discord ----------------------------------------------------------------------------------
+
+
+def _discord_blocks(answer: Answer, budget: int) -> list[str]:
+    """One markdown block per passage, all together within ``budget`` characters."""
+    n = max(len(answer.passages), 1)
+    limit = max(40, budget // n - 120)
+    while True:
+        blocks = []
+        for i, p in enumerate(answer.passages):
+            view = _passage_view(p, answer.offset + i + 1, discord_escape, "**", limit)
+            blocks.append(_env.get_template("discord_passage.j2").render(p=view))
+        if sum(len(b) + 2 for b in blocks) <= budget or limit <= 40:
+            break
+        limit = int(limit * 0.8)
+    while blocks and sum(len(b) + 2 for b in blocks) > budget:
+        blocks.pop()
+    return blocks
+
+
+def discord_markdown(answer: Answer, limit: int = DISCORD_CONTENT_CHARS) -> str:
+    """The answer as Discord message content (markdown), at most ``limit`` characters."""
+    if not answer.answered:
+        return shorten(discord_escape(answer.message), [], limit)[0]
+    return "\n\n".join(_discord_blocks(answer, limit))[:limit]
+
+
+def discord_embed(answer: Answer) -> dict[str, Any]:
+    """An embed dict (as ``discord.Embed.to_dict``): question as title, quotes in the description."""
+    title, _ = shorten(" ".join(answer.question.split()), [], DISCORD_TITLE_CHARS)
+    embed: dict[str, Any] = {"type": "rich", "title": discord_escape(title)[:DISCORD_TITLE_CHARS], "color": DISCORD_COLOUR}
+    if answer.answered:
+        budget = min(DISCORD_DESCRIPTION_CHARS, DISCORD_EMBED_TOTAL - len(embed["title"]) - 200)
+        embed["description"] = "\n\n".join(_discord_blocks(answer, budget))
+        first, last = answer.offset + 1, answer.offset + len(answer.passages)
+        embed["footer"] = {"text": f"quotes {first}–{last} · verbatim from the corpus"}
+    else:
+        embed["description"] = shorten(discord_escape(answer.message), [], DISCORD_DESCRIPTION_CHARS)[0]
+    return embed
+
+
+def render_discord(answer: Answer) -> dict[str, Any]:
+    """A Discord message body: an embed, and ``allowed_mentions`` that can ping nobody."""
+    return {"content": "", "embeds": [discord_embed(answer)], "allowed_mentions": {"parse": []}}
+
+
+def render(answer: Answer, fmt: str) -> str:
+    """Render for the CLI: ``plain`` text, or the exact ``slack`` / ``discord`` payload, or ``json``."""
+    if fmt == "plain":
+        return render_plain(answer)
+    if fmt == "json":
+        return render_json(answer)
+    if fmt == "slack":
+        return json.dumps(render_slack(answer), ensure_ascii=False, indent=2)
+    if fmt == "discord":
+        return json.dumps(render_discord(answer), ensure_ascii=False, indent=2)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

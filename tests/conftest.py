@@ -1,0 +1,38 @@
+"""Fixtures shared by the whole suite: the seed corpus, and a private index cache per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.pipeline import Answerer
+from retrieval.corpus import load_corpus
+from retrieval.index import SentenceIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_FILE = "000_c80df7419379041d.txt"
+SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev"
+IBM_QUOTE = "“IBM no longer offers general purpose IBM facial recognition or analysis software,”"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own index cache and config lookup, never the user's."""
+    monkeypatch.setenv("QUOTEBOT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("QUOTEBOT_CONFIG", raising=False)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def seed_index() -> SentenceIndex:
+    """The seed corpus, indexed with default settings (shared: tests must not change it)."""
+    return SentenceIndex.build(load_corpus([SEEDS]))
+
+
+@pytest.fixture(scope="session")
+def seed_answerer(seed_index: SentenceIndex) -> Answerer:
+    """An answerer over the seed corpus with default settings."""
+    return Answerer(seed_index)
