@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -85,7 +85,9 @@ def run_console(answerer: Answerer, lines: Iterable[str] | None = None, fmt: str
     """Run the interactive loop until ``/quit`` or end of input; ``lines`` replaces the keyboard in tests."""
     console = Console(answerer, fmt)
     interactive = lines is None and sys.stdin.isatty()
-    save_history: Callable[[], None] = lambda: None
+    def save_history() -> None:
+        return None
+
     if interactive:
         try:
             import readline
@@ -95,7 +97,9 @@ def run_console(answerer: Answerer, lines: Iterable[str] | None = None, fmt: str
             if path.exists():
                 readline.read_history_file(path)
             readline.set_history_length(1000)
-            save_history = lambda: readline.write_history_file(path)  # noqa: E731
+            def save_history() -> None:
+                readline.write_history_file(path)
+
         except (ImportError, OSError):
             pass
     if banner:

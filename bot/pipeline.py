@@ -82,7 +82,9 @@ class Answerer:
             key = _normalise(hit.text)
             if key in seen:
                 first = out[seen[key]]
-                out[seen[key]] = Passage(first.text, first.source, first.start, first.end, first.score, first.highlights, (*first.also, source))
+                out[seen[key]] = Passage(
+                    first.text, first.source, first.start, first.end, first.score, first.highlights, (*first.also, source)
+                )
                 continue
             seen[key] = len(out)
             highlights = tuple((s, e) for term, s, e in self.index.tokenizer.words(hit.text) if term in terms)

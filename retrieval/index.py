@@ -209,7 +209,8 @@ class SentenceIndex:
         with open(directory / "articles.pickle", "rb") as f:
             articles, problems = pickle.load(f)
         mode = "r" if mmap else None
-        arrays = [np.load(directory / f"{name}.npy", mmap_mode=mode) for name in ("sent_article", "sent_paragraph", "sent_start", "sent_end")]
+        names = ("sent_article", "sent_paragraph", "sent_start", "sent_end")
+        arrays = [np.load(directory / f"{name}.npy", mmap_mode=mode) for name in names]
         tokenizer = Tokenizer(stem=settings.stem)
         if settings.engine == "bm25s":
             sentence_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.load(directory / "sentences", mmap=mmap)
