@@ -16,7 +16,7 @@ from typing import TextIO
 
 from .models import Question
 from .pipeline import Answerer
-from .render import FORMATS, render
+from .render import FORMATS, render, render_plain
 
 HELP = """Ask a question about the articles, or type a command:
   /help                          this help
@@ -70,7 +70,8 @@ class Console:
         return True
 
     def _show(self, question: Question) -> None:
-        self._print(render(self.answerer.answer(question), self.fmt))
+        answer = self.answerer.answer(question)
+        self._print(render_plain(answer, "type /more") if self.fmt == "plain" else render(answer, self.fmt))
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)

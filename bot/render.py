@@ -71,10 +71,10 @@ def _passage_view(p: Passage, number: int, escape: Callable[[str], str], mark: s
     }
 
 
-def render_plain(answer: Answer) -> str:
-    """Plain text for a terminal: each quote with its title, date and source."""
+def render_plain(answer: Answer, more_hint: str = "ask again with a higher -k") -> str:
+    """Plain text for a terminal: each quote with its title, date and source; ``more_hint`` says how to see more."""
     passages = [_passage_view(p, answer.offset + i + 1, plain_escape, "", 100_000) for i, p in enumerate(answer.passages)]
-    return _env.get_template("plain.j2").render(answer=answer, passages=passages).rstrip("\n")
+    return _env.get_template("plain.j2").render(answer=answer, passages=passages, more_hint=more_hint).rstrip("\n")
 
 
 def render_json(answer: Answer) -> str:
