@@ -1,0 +1,303 @@
+"""The Slack adapter: a slack-bolt ``AsyncApp`` whose handlers turn events into questions and post answers.
+
+Everything the handlers need (the answerer, shared state, the feedback log, the
+Web API client) is passed in, so tests and the runners build the same app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ..feedback import FeedbackLog
+from ..models import Answer, Question
+from ..pipeline import Answerer
+from ..state import State
+from .payloads import (
+    ACTION_MORE,
+    ACTION_SHARE,
+    ACTION_VOTE_DOWN,
+    ACTION_VOTE_UP,
+    VOTES,
+    ButtonValue,
+    answer_message,
+    decode_value,
+    help_message,
+    notice,
+)
+from .triggers import ignore_reason, is_direct, mentions, reply_thread, unformat
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+#: How long an event id or message is remembered for de-duplication (Slack retries for up to an hour).
+DEDUP_SECONDS = 3600.0
+SORRY = "Sorry, something went wrong while answering. Please try again."
+EXPIRED = "That button no longer works. Please ask again."
+NOT_HERE = "I don't answer questions in this channel. Send me a direct message instead."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one delivery: ``trigger`` (``app_mention``, ``message``, ``/ask``, an action id) and ``result``."""
+
+    trigger: str
+    result: str
+    detail: str = ""
+
+
+class SlackBot:
+    """The handlers. Thin: event → :class:`Question` → ``answer_async`` → Block Kit → Slack."""
+
+    def __init__(
+        self,
+        answerer: Answerer,
+        *,
+        state: State,
+        feedback: FeedbackLog,
+        allowed_channels: Sequence[str] = (),
+        log_questions: bool = True,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        self.answerer = answerer
+        self.state = state
+        self.feedback = feedback
+        self.allowed_channels = frozenset(allowed_channels)
+        self.log_questions = log_questions
+        self._on_outcome = on_outcome
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    def _done(self, trigger: str, result: str, detail: str = "") -> None:
+        log.debug("slack %s: %s %s", trigger, result, detail)
+        if self._on_outcome is not None:
+            self._on_outcome(Outcome(trigger, result, detail))
+
+    def _log_question(self, trigger: str, user: str | None, channel: str | None, text: str) -> None:
+        if self.log_questions:
+            log.info("slack %s from %s in %s: %r", trigger, user, channel, text)
+        else:
+            log.info("slack %s from %s in %s (%d chars)", trigger, user, channel, len(text))
+
+    def allowed(self, channel: str | None) -> bool:
+        """True if the bot may answer in ``channel``: DMs always, others if the allow-list is empty or names it."""
+        if not self.allowed_channels or not channel:
+            return True
+        return channel.startswith("D") or channel in self.allowed_channels
+
+    async def _answer(self, question: Question) -> Answer:
+        return await self.answerer.answer_async(question)
+
+    # -- events --------------------------------------------------------------------------------
+
+    async def on_event(
+        self, body: Mapping[str, Any], event: Mapping[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        """``app_mention`` and ``message``: answer a mention (in its thread) or a DM, exactly once."""
+        trigger = str(event.get("type", "event"))
+        try:
+            await self._on_event(trigger, body, event, context, client)
+        except Exception:
+            log.exception("slack %s: failed to answer", trigger)
+            self._done(trigger, "error")
+
+    async def _on_event(
+        self, trigger: str, body: Mapping[str, Any], event: Mapping[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        bot_user = context.bot_user_id
+        reason = ignore_reason(event, bot_user)
+        if reason is None and trigger == "message" and not is_direct(event) and not mentions(event.get("text", ""), bot_user):
+            reason = "channel message without a mention"
+        if reason is None and not self.allowed(event.get("channel")):
+            reason = "channel not allowed"
+        if reason is not None:
+            self._done(trigger, "ignored", reason)
+            return
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and not await self.state.first_seen(f"slack:event:{event_id}", DEDUP_SECONDS):
+            self._done(trigger, "duplicate", "event_id")
+            return
+        channel, ts = event["channel"], event["ts"]
+        if not await self.state.first_seen(f"slack:message:{channel}:{ts}", DEDUP_SECONDS):
+            self._done(trigger, "duplicate", "channel and ts")
+            return
+        text = unformat(event.get("text", ""), bot_user)
+        thread_ts = reply_thread(event)
+        self._log_question(trigger, event.get("user"), channel, text)
+        if not text:
+            await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **help_message())
+            self._done(trigger, "help")
+            return
+        answer = await self._answer(Question(text, platform=PLATFORM, user=event.get("user"), channel=channel))
+        await client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **answer_message(answer)
+        )
+        self._done(trigger, "answered" if answer.answered else "no answer", answer.reason.name if answer.reason else "")
+
+    # -- /ask ----------------------------------------------------------------------------------
+
+    async def on_ask(self, ack: AsyncAck, command: Mapping[str, Any], respond: AsyncRespond) -> None:
+        """``/ask``: acknowledge at once, then answer privately with a "Share in channel" button."""
+        await ack()
+        try:
+            text = unformat(str(command.get("text") or ""), None)
+            channel, user = command.get("channel_id"), command.get("user_id")
+            if not self.allowed(channel):
+                await respond(response_type="ephemeral", **notice(NOT_HERE))
+                self._done("/ask", "ignored", "channel not allowed")
+                return
+            self._log_question("/ask", user, channel, text)
+            if not text:
+                await respond(response_type="ephemeral", **help_message())
+                self._done("/ask", "help")
+                return
+            answer = await self._answer(Question(text, platform=PLATFORM, user=user, channel=channel))
+            await respond(response_type="ephemeral", **answer_message(answer, share=True))
+            self._done("/ask", "answered" if answer.answered else "no answer")
+        except Exception:
+            log.exception("slack /ask: failed to answer")
+            self._done("/ask", "error")
+            await self._apologise(respond)
+
+    # -- buttons -------------------------------------------------------------------------------
+
+    async def on_action(self, ack: AsyncAck, body: Mapping[str, Any], action: Mapping[str, Any], respond: AsyncRespond) -> None:
+        """A click on one of the answer's buttons: acknowledge at once, then share, page or record the vote."""
+        await ack()
+        action_id = str(action.get("action_id", ""))
+        try:
+            value = decode_value(action.get("value"))
+            if value is None:
+                await respond(response_type="ephemeral", replace_original=False, **notice(EXPIRED))
+                self._done(action_id, "ignored", "bad value")
+                return
+            where = _Where.of(body)
+            if action_id == ACTION_SHARE:
+                await self._share(value, where, respond)
+            elif action_id == ACTION_MORE:
+                await self._more(value, where, respond)
+            elif action_id in VOTES:
+                await self._vote(VOTES[action_id], value, where, respond)
+        except Exception:
+            log.exception("slack %s: failed", action_id)
+            self._done(action_id, "error")
+            await self._apologise(respond)
+
+    async def _share(self, value: ButtonValue, where: _Where, respond: AsyncRespond) -> None:
+        if not await self.state.first_seen(f"slack:share:{where.channel}:{where.message_ts}", DEDUP_SECONDS):
+            self._done(ACTION_SHARE, "duplicate")
+            return
+        answer = await self._answer(_question(value, where))
+        await respond(
+            response_type="in_channel", replace_original=False, **answer_message(answer, question_header=True, k=value.k)
+        )
+        if where.ephemeral:
+            await respond(delete_original=True)
+        self._done(ACTION_SHARE, "shared")
+
+    async def _more(self, value: ButtonValue, where: _Where, respond: AsyncRespond) -> None:
+        key = f"slack:more:{where.channel}:{where.message_ts}:{value.offset}"
+        if not await self.state.first_seen(key, DEDUP_SECONDS):
+            self._done(ACTION_MORE, "duplicate")
+            return
+        answer = await self._answer(_question(value, where))
+        if where.ephemeral:
+            await respond(response_type="ephemeral", replace_original=True, **answer_message(answer, share=True, k=value.k))
+        else:
+            await respond(
+                response_type="in_channel", replace_original=False, thread_ts=where.thread_ts, **answer_message(answer, k=value.k)
+            )
+        self._done(ACTION_MORE, "answered" if answer.answered else "no answer")
+
+    async def _vote(self, vote: str, value: ButtonValue, where: _Where, respond: AsyncRespond) -> None:
+        action_id = ACTION_VOTE_UP if vote == "up" else ACTION_VOTE_DOWN
+        key = f"slack:vote:{where.user}:{where.channel}:{where.message_ts}:{value.offset}"
+        if not await self.state.first_seen(key, 30 * 24 * 3600.0):
+            await respond(response_type="ephemeral", replace_original=False, **notice("You've already rated this answer."))
+            self._done(action_id, "duplicate")
+            return
+        answer = await self._answer(_question(value, where))
+        await self.feedback.add(PLATFORM, where.user, vote, answer)
+        emoji = "👍" if vote == "up" else "👎"
+        await respond(response_type="ephemeral", replace_original=False, **notice(f"Thanks, your {emoji} is recorded."))
+        self._done(action_id, "recorded", vote)
+
+    @staticmethod
+    async def _apologise(respond: AsyncRespond) -> None:
+        try:
+            await respond(response_type="ephemeral", replace_original=False, **notice(SORRY))
+        except Exception:
+            log.warning("slack: could not send the apology either", exc_info=True)
+
+    def register(self, app: AsyncApp) -> AsyncApp:
+        """Attach the handlers to ``app``: both events, ``/ask`` and the four buttons."""
+        app.event("app_mention")(self.on_event)
+        app.event("message")(self.on_event)
+        app.command("/ask")(self.on_ask)
+        for action_id in (ACTION_SHARE, ACTION_MORE, ACTION_VOTE_UP, ACTION_VOTE_DOWN):
+            app.action(action_id)(self.on_action)
+        return app
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a clicked button sits: the user, channel, message and thread, and whether only the user sees it."""
+
+    user: str | None
+    channel: str | None
+    message_ts: str | None
+    thread_ts: str | None
+    ephemeral: bool
+
+    @classmethod
+    def of(cls, body: Mapping[str, Any]) -> _Where:
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        message_ts = container.get("message_ts") or message.get("ts")
+        thread_ts = message.get("thread_ts") or container.get("thread_ts") or message_ts
+        return cls((body.get("user") or {}).get("id"), channel, message_ts, thread_ts, bool(container.get("is_ephemeral")))
+
+
+def _question(value: ButtonValue, where: _Where) -> Question:
+    """The question a button asks again: its text and page, from the user who clicked, where they clicked."""
+    return Question(value.question, platform=PLATFORM, user=where.user, channel=where.channel, k=value.k, offset=value.offset)
+
+
+def build_app(
+    answerer: Answerer,
+    *,
+    client: AsyncWebClient,
+    state: State,
+    feedback: FeedbackLog,
+    signing_secret: str | None = None,
+    allowed_channels: Sequence[str] = (),
+    log_questions: bool = True,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> tuple[AsyncApp, SlackBot]:
+    """An ``AsyncApp`` with the quotebot handlers, posting through ``client``.
+
+    With a ``signing_secret`` every HTTP request's signature and timestamp are checked
+    (HTTP mode); without one the app is for Socket Mode, where Slack's socket is the proof.
+    """
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=signing_secret is not None,
+        name="quotebot",
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    bot = SlackBot(
+        answerer,
+        state=state,
+        feedback=feedback,
+        allowed_channels=allowed_channels,
+        log_questions=log_questions,
+        on_outcome=on_outcome,
+    )
+    return bot.register(app), bot
