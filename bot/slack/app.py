@@ -23,6 +23,7 @@ from .payloads import (
     ACTION_SHARE,
     ACTION_VOTE_DOWN,
     ACTION_VOTE_UP,
+    EXPIRED_VALUE_HINT,
     VOTES,
     ButtonValue,
     answer_message,
@@ -38,7 +39,6 @@ PLATFORM = "slack"
 #: How long an event id or message is remembered for de-duplication (Slack retries for up to an hour).
 DEDUP_SECONDS = 3600.0
 SORRY = "Sorry, something went wrong while answering. Please try again."
-EXPIRED = "That button no longer works. Please ask again."
 NOT_HERE = "I don't answer questions in this channel. Send me a direct message instead."
 
 
@@ -173,7 +173,7 @@ class SlackBot:
         try:
             value = decode_value(action.get("value"))
             if value is None:
-                await respond(response_type="ephemeral", replace_original=False, **notice(EXPIRED))
+                await respond(response_type="ephemeral", replace_original=False, **notice(EXPIRED_VALUE_HINT))
                 self._done(action_id, "ignored", "bad value")
                 return
             where = _Where.of(body)

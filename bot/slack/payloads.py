@@ -27,6 +27,8 @@ SLACK_VALUE_CHARS = 2000
 SLACK_BUTTON_TEXT_CHARS = 75
 SLACK_ID_CHARS = 255
 
+EXPIRED_VALUE_HINT = "That button no longer works. Please ask your question again."
+
 HELP = (
     "Ask me a question about the news articles and I'll quote the sentences that answer it, "
     "with their title, date and source. Mention me with your question, send me a direct message, "
