@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.app.async_server import AsyncSlackAppServer
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -78,24 +78,33 @@ class Runner(Protocol):
 
 
 class HttpRunner:
-    """HTTP mode: bolt's aiohttp request handler on ``host:port`` at ``path`` (port 0 picks a free port)."""
+    """HTTP mode: bolt's aiohttp adapter on ``host:port`` at ``path`` (port 0 picks a free port)."""
 
     def __init__(self, app: AsyncApp, *, host: str, port: int, path: str) -> None:
-        self.server = AsyncSlackAppServer(port=port, path=path, app=app, host=host)
+        self.app = app
         self.host, self.port, self.path = host, port, path
+        self.web_app = web.Application()
+        self.web_app.router.add_post(path, self.handle)
         self._runner: web.AppRunner | None = None
 
-    @property
-    def web_app(self) -> web.Application:
-        """The aiohttp application, for adding routes (such as a health check) before :meth:`start`."""
-        return self.server.web_app
+    async def handle(self, request: web.Request) -> web.Response:
+        """One request from Slack: bolt checks its signature and age, acks it, and runs the handlers."""
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # a body that is not JSON, a form, or UTF-8 (checked before its signature)
+            return web.Response(status=400, text="malformed request body")
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def start(self) -> None:
         """Bind and serve; afterwards :attr:`port` is the port actually bound."""
-        self._runner = web.AppRunner(self.server.web_app, access_log=None)
+        self._runner = web.AppRunner(self.web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self.stop()
+            raise SlackStartupError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}).") from None
         self.port = self._runner.addresses[0][1]
         log.info("slack: HTTP mode listening on http://%s:%d%s", self.host, self.port, self.path)
 
@@ -117,16 +126,29 @@ class SocketRunner:
 
     async def start(self) -> None:
         """Open the first connection (``apps.connections.open``, then the WebSocket)."""
-        self.handler = AsyncSocketModeHandler(
-            self.app, self.app_token, web_client=self.app.client, ping_interval=self.ping_interval
-        )
-        await self.handler.connect_async()
+        client = self.app.client
+        try:
+            # Asking for the first socket URL here, rather than inside the Socket Mode client's
+            # endless retry loop, turns a refused app token into one clear startup error.
+            opened = await client.apps_connections_open(app_token=self.app_token)
+        except SlackApiError as exc:
+            error = exc.response.get("error", "unknown error") if exc.response is not None else "unknown error"
+            raise SlackStartupError(
+                f"Slack refused the app token (apps.connections.open: {error}). Check SLACK_APP_TOKEN."
+            ) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise SlackStartupError(
+                f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc})."
+            ) from None
+        self.handler = AsyncSocketModeHandler(self.app, self.app_token, web_client=client, ping_interval=self.ping_interval)
+        self.handler.client.wss_uri = opened["url"]
+        await self.handler.connect_async()  # type: ignore[no-untyped-call]
         log.info("slack: Socket Mode connected")
 
     async def stop(self) -> None:
         """Close the socket and the client's tasks."""
         if self.handler is not None:
-            await self.handler.close_async()
+            await self.handler.close_async()  # type: ignore[no-untyped-call]
             self.handler = None
 
 

@@ -89,7 +89,7 @@ class HttpSlack:
     ) -> tuple[int, str]:
         """POST ``body`` signed for ``timestamp`` (default now); return the status and response text."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        sig = self.verifier.generate_signature(timestamp=ts, body=body) if signature is None else signature
+        sig = signature if signature is not None else self.verifier.generate_signature(timestamp=ts, body=body) or ""
         all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig, **(headers or {})}
         async with aiohttp.ClientSession() as session:
             async with session.post(self.url, data=body.encode("utf-8"), headers=all_headers) as response:

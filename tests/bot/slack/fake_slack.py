@@ -37,13 +37,14 @@ class FakeSlack:
     """The fake server's state; start it with :meth:`start`."""
 
     auth_error: str | None = None
+    open_error: str | None = None
     calls: list[Call] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
     connections: int = 0
     port: int = 0
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
-    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
     @property
@@ -118,6 +119,8 @@ class FakeSlack:
         if method == "chat.update":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "apps.connections.open":
+            if self.open_error:
+                return {"ok": False, "error": self.open_error}
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": False, "error": "unknown_method"}
 

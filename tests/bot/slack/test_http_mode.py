@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ IBM_DATE = "2020-06-09"
 SCOTT = "legislation sponsored by Sen. Tim Scott"
 
 
-def blocks_text(blocks: list[dict]) -> str:
+def blocks_text(blocks: list[dict[str, Any]]) -> str:
     """All the mrkdwn of a message's sections and context lines, joined."""
     parts = []
     for block in blocks:
@@ -144,7 +145,9 @@ async def test_url_verification_echoes_the_challenge(http_slack: HttpSlack) -> N
 
 async def test_malformed_signed_body_is_refused_without_crashing(http_slack: HttpSlack) -> None:
     status, _ = await http_slack.send("{not json", "application/json")
-    assert status >= 400
+    assert status == 400
+    status, _ = await http_slack.send("{not json", "application/json", signature="v0=bad")
+    assert status == 400
     await http_slack.event(fixture("message_im.json"))
     assert (await http_slack.outcomes.wait(1))[0].result == "answered"
 

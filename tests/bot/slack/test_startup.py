@@ -58,6 +58,20 @@ async def test_failing_auth_test_is_one_clear_error_without_the_token(
     assert fake_slack.calls[0].token == BOT_TOKEN
 
 
+async def test_a_refused_app_token_is_one_clear_error(
+    fake_slack: FakeSlack, slack_config: Config, seed_answerer: Answerer
+) -> None:
+    fake_slack.open_error = "invalid_auth"
+    with pytest.raises(SlackStartupError, match=re.escape("Slack refused the app token (apps.connections.open: invalid_auth)")):
+        await start_slack(slack_config, seed_answerer, http=False)
+    assert fake_slack.connections == 0
+
+
+async def test_a_busy_port_is_one_clear_error(fake_slack: FakeSlack, slack_config: Config, seed_answerer: Answerer) -> None:
+    with pytest.raises(SlackStartupError, match="cannot listen on 127.0.0.1:"):
+        await start_slack(slack_config, seed_answerer, http=True, port=fake_slack.port, host="127.0.0.1")
+
+
 def test_cli_without_tokens_exits_2_naming_the_variables(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["slack", "--corpus", str(SEEDS)]) == 2
     err = capsys.readouterr().err
