@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ..feedback import FeedbackLog
@@ -102,9 +103,13 @@ class SlackBot:
         trigger = str(event.get("type", "event"))
         try:
             await self._on_event(trigger, body, event, context, client)
-        except Exception:
-            log.exception("slack %s: failed to answer", trigger)
-            self._done(trigger, "error")
+        except Exception as exc:
+            log.error("slack %s: failed to answer: %s", trigger, _describe(exc), exc_info=not isinstance(exc, SlackApiError))
+            self._done(trigger, "error", _describe(exc))
+            try:
+                await client.chat_postMessage(channel=event["channel"], thread_ts=reply_thread(event), **notice(SORRY))
+            except Exception as again:
+                log.warning("slack %s: could not send the apology either: %s", trigger, _describe(again))
 
     async def _on_event(
         self, trigger: str, body: Mapping[str, Any], event: Mapping[str, Any], context: AsyncBoltContext, client: AsyncWebClient
@@ -159,9 +164,9 @@ class SlackBot:
             answer = await self._answer(Question(text, platform=PLATFORM, user=user, channel=channel))
             await respond(response_type="ephemeral", **answer_message(answer, share=True))
             self._done("/ask", "answered" if answer.answered else "no answer")
-        except Exception:
-            log.exception("slack /ask: failed to answer")
-            self._done("/ask", "error")
+        except Exception as exc:
+            log.error("slack /ask: failed to answer: %s", _describe(exc), exc_info=not isinstance(exc, SlackApiError))
+            self._done("/ask", "error", _describe(exc))
             await self._apologise(respond)
 
     # -- buttons -------------------------------------------------------------------------------
@@ -183,9 +188,9 @@ class SlackBot:
                 await self._more(value, where, respond)
             elif action_id in VOTES:
                 await self._vote(VOTES[action_id], value, where, respond)
-        except Exception:
-            log.exception("slack %s: failed", action_id)
-            self._done(action_id, "error")
+        except Exception as exc:
+            log.error("slack %s: failed: %s", action_id, _describe(exc), exc_info=not isinstance(exc, SlackApiError))
+            self._done(action_id, "error", _describe(exc))
             await self._apologise(respond)
 
     async def _share(self, value: ButtonValue, where: _Where, respond: AsyncRespond) -> None:
@@ -231,8 +236,8 @@ class SlackBot:
     async def _apologise(respond: AsyncRespond) -> None:
         try:
             await respond(response_type="ephemeral", replace_original=False, **notice(SORRY))
-        except Exception:
-            log.warning("slack: could not send the apology either", exc_info=True)
+        except Exception as exc:
+            log.warning("slack: could not send the apology either: %s", _describe(exc))
 
     def register(self, app: AsyncApp) -> AsyncApp:
         """Attach the handlers to ``app``: both events, ``/ask`` and the four buttons."""
@@ -242,6 +247,13 @@ class SlackBot:
         for action_id in (ACTION_SHARE, ACTION_MORE, ACTION_VOTE_UP, ACTION_VOTE_DOWN):
             app.action(action_id)(self.on_action)
         return app
+
+
+def _describe(exc: BaseException) -> str:
+    """A short, token-free description of an error: Slack's error code for API errors, else the exception's type."""
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        return f"Slack API error {exc.response.get('error', 'unknown')}"
+    return type(exc).__name__
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ class FakeSlack:
 
     auth_error: str | None = None
     open_error: str | None = None
+    #: Web API methods that answer ``{"ok": false, "error": ...}``, by method name.
+    failing: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
     connections: int = 0
@@ -98,6 +100,8 @@ class FakeSlack:
         return web.json_response(self._reply(method, args))
 
     def _reply(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method in self.failing:
+            return {"ok": False, "error": self.failing[method]}
         if method == "auth.test":
             if self.auth_error:
                 return {"ok": False, "error": self.auth_error}

@@ -172,3 +172,15 @@ async def test_bare_slash_command_gets_help(http_slack: HttpSlack) -> None:
     assert (await http_slack.outcomes.wait(1))[0].result == "help"
     (reply,) = http_slack.fake.posts("response_url")
     assert reply.args["text"] == HELP and reply.args["response_type"] == "ephemeral"
+
+
+async def test_a_failing_post_is_logged_and_the_bot_keeps_answering(http_slack: HttpSlack) -> None:
+    http_slack.fake.failing["chat.postMessage"] = "not_in_channel"
+    await http_slack.event(fixture("app_mention.json"))
+    outcome = (await http_slack.outcomes.wait(1))[0]
+    assert (outcome.result, outcome.detail) == ("error", "Slack API error not_in_channel")
+    attempts = http_slack.fake.posts()
+    assert len(attempts) == 2 and attempts[1].args["text"].startswith("Sorry")  # the answer, then the apology
+    http_slack.fake.failing.clear()
+    await http_slack.event(fixture("message_im.json"))
+    assert (await http_slack.outcomes.wait(2))[1].result == "answered"
