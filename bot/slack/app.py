@@ -105,11 +105,11 @@ class SlackBot:
             await self._on_event(trigger, body, event, context, client)
         except Exception as exc:
             log.error("slack %s: failed to answer: %s", trigger, _describe(exc), exc_info=not isinstance(exc, SlackApiError))
-            self._done(trigger, "error", _describe(exc))
             try:
                 await client.chat_postMessage(channel=event["channel"], thread_ts=reply_thread(event), **notice(SORRY))
             except Exception as again:
                 log.warning("slack %s: could not send the apology either: %s", trigger, _describe(again))
+            self._done(trigger, "error", _describe(exc))
 
     async def _on_event(
         self, trigger: str, body: Mapping[str, Any], event: Mapping[str, Any], context: AsyncBoltContext, client: AsyncWebClient
@@ -166,8 +166,8 @@ class SlackBot:
             self._done("/ask", "answered" if answer.answered else "no answer")
         except Exception as exc:
             log.error("slack /ask: failed to answer: %s", _describe(exc), exc_info=not isinstance(exc, SlackApiError))
-            self._done("/ask", "error", _describe(exc))
             await self._apologise(respond)
+            self._done("/ask", "error", _describe(exc))
 
     # -- buttons -------------------------------------------------------------------------------
 
@@ -190,8 +190,8 @@ class SlackBot:
                 await self._vote(VOTES[action_id], value, where, respond)
         except Exception as exc:
             log.error("slack %s: failed: %s", action_id, _describe(exc), exc_info=not isinstance(exc, SlackApiError))
-            self._done(action_id, "error", _describe(exc))
             await self._apologise(respond)
+            self._done(action_id, "error", _describe(exc))
 
     async def _share(self, value: ButtonValue, where: _Where, respond: AsyncRespond) -> None:
         if not await self.state.first_seen(f"slack:share:{where.channel}:{where.message_ts}", DEDUP_SECONDS):

@@ -136,6 +136,10 @@ async def test_allow_list_ignores_other_channels_but_answers_dms(start_http, sla
     outcomes = await slack.outcomes.wait(2)
     assert sorted((o.trigger, o.result) for o in outcomes) == [("app_mention", "ignored"), ("message", "answered")]
     assert [p.args["channel"] for p in slack.fake.posts()] == ["D0DIRECT"]
+    await slack.command(fixture("slash_ask.json", response_url=slack.fake.response_url("ask")))
+    assert (await slack.outcomes.wait(3))[2].result == "ignored"
+    (note,) = slack.fake.posts("response_url")
+    assert note.args["response_type"] == "ephemeral" and "direct message" in note.args["text"]
 
 
 async def test_url_verification_echoes_the_challenge(http_slack: HttpSlack) -> None:

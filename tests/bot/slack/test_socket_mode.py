@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.config import Config
 from bot.pipeline import Answerer
 from bot.slack import start_slack
 from tests.conftest import IBM_QUOTE
 
-from .conftest import APP_TOKEN, Outcomes, fixture
+from .conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, HttpSlack, Outcomes, fixture
 from .fake_slack import FakeSlack
 
 
@@ -59,3 +63,25 @@ async def test_socket_mode_redelivery_of_an_envelope_posts_once(
         assert len(fake_slack.posts()) == 1
     finally:
         await service.runner.stop()
+
+
+async def test_no_token_or_secret_reaches_the_logs_even_at_debug(
+    fake_slack: FakeSlack, slack_config: Config, seed_answerer: Answerer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    outcomes = Outcomes()
+    service = await start_slack(slack_config, seed_answerer, http=False, on_outcome=outcomes.append, ping_interval=0.5)
+    try:
+        await fake_slack.send_envelope(fixture("socket_events_api.json"))
+        await outcomes.wait(1)
+    finally:
+        await service.runner.stop()
+    http = await start_slack(slack_config, seed_answerer, http=True, port=0, host="127.0.0.1", on_outcome=outcomes.append)
+    try:
+        await HttpSlack(http, fake_slack, outcomes).event(fixture("app_mention.json"))
+        await outcomes.wait(2)
+    finally:
+        await http.runner.stop()
+    assert len(fake_slack.posts()) == 2 and "chat.postMessage" in caplog.text
+    for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
+        assert secret not in caplog.text
