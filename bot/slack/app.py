@@ -31,6 +31,7 @@ from .payloads import (
     decode_value,
     help_message,
     notice,
+    passages_digest,
 )
 from .triggers import ignore_reason, is_direct, mentions, reply_thread, unformat
 
@@ -40,6 +41,7 @@ PLATFORM = "slack"
 #: How long an event id or message is remembered for de-duplication (Slack retries for up to an hour).
 DEDUP_SECONDS = 3600.0
 SORRY = "Sorry, something went wrong while answering. Please try again."
+CHANGED = "The articles have changed since this answer, so your vote wasn't recorded. Please ask again."
 NOT_HERE = "I don't answer questions in this channel. Send me a direct message instead."
 
 
@@ -227,6 +229,11 @@ class SlackBot:
             self._done(action_id, "duplicate")
             return
         answer = await self._answer(_question(value, where))
+        if value.digest is not None and passages_digest(answer) != value.digest:
+            # The corpus changed since this answer was shown: don't log passages the user never saw.
+            await respond(response_type="ephemeral", replace_original=False, **notice(CHANGED))
+            self._done(action_id, "ignored", "answer changed")
+            return
         await self.feedback.add(PLATFORM, where.user, vote, answer)
         emoji = "👍" if vote == "up" else "👎"
         await respond(response_type="ephemeral", replace_original=False, **notice(f"Thanks, your {emoji} is recorded."))

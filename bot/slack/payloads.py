@@ -7,6 +7,7 @@ secret. Slack caps a value at 2,000 characters; :func:`encode_value` keeps it th
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -38,11 +39,19 @@ HELP = (
 
 @dataclass(frozen=True)
 class ButtonValue:
-    """What a button remembers about the answer it sits under: the question and which page of passages."""
+    """What a button remembers about the answer it sits under: the question, which page, and which passages."""
 
     question: str
     offset: int = 0
     k: int | None = None
+    #: :func:`passages_digest` of the passages shown, so a vote can tell if the corpus changed since.
+    digest: str | None = None
+
+
+def passages_digest(answer: Answer) -> str:
+    """A short fingerprint of which passages an answer shows (article, start, end)."""
+    refs = "|".join(f"{p.source.id}:{p.start}:{p.end}" for p in answer.passages)
+    return hashlib.blake2s(refs.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def encode_value(value: ButtonValue, limit: int = SLACK_VALUE_CHARS) -> str:
@@ -52,6 +61,8 @@ def encode_value(value: ButtonValue, limit: int = SLACK_VALUE_CHARS) -> str:
         data: dict[str, Any] = {"q": question, "o": value.offset}
         if value.k is not None:
             data["k"] = value.k
+        if value.digest is not None:
+            data["h"] = value.digest
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         if len(text) <= limit:
             return text
@@ -68,12 +79,14 @@ def decode_value(text: object) -> ButtonValue | None:
         return None
     if not isinstance(data, dict):
         return None
-    question, offset, k = data.get("q"), data.get("o", 0), data.get("k")
+    question, offset, k, digest = data.get("q"), data.get("o", 0), data.get("k"), data.get("h")
     if not isinstance(question, str) or type(offset) is not int or offset < 0:
         return None
     if k is not None and (type(k) is not int or not 1 <= k <= 10):
         return None
-    return ButtonValue(question, offset, k)
+    if digest is not None and (not isinstance(digest, str) or len(digest) > 32):
+        return None
+    return ButtonValue(question, offset, k, digest)
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
@@ -90,7 +103,7 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 def action_block(answer: Answer, *, share: bool, more: bool = True, k: int | None = None) -> dict[str, Any]:
     """The buttons under an answer: "Share in channel" (when ``share``), "More results" (when more exist), 👍 and 👎."""
-    here = encode_value(ButtonValue(answer.question, answer.offset, k))
+    here = encode_value(ButtonValue(answer.question, answer.offset, k, passages_digest(answer)))
     elements = []
     if share:
         elements.append(_button("Share in channel", ACTION_SHARE, here, "primary"))

@@ -120,3 +120,17 @@ async def test_a_button_value_that_is_not_ours_gets_a_polite_note(http_slack: Ht
     (note,) = http_slack.fake.posts("response_url")
     assert EXPIRED_VALUE_HINT in note.args["text"]
     assert not http_slack.fake.posts()
+
+
+async def test_a_vote_on_an_answer_the_corpus_no_longer_gives_is_not_logged(http_slack: HttpSlack, slack_config) -> None:  # type: ignore[no-untyped-def]
+    first = await mention(http_slack)
+    up = dict(buttons(first)[ACTION_VOTE_UP])
+    value = json.loads(up["value"])
+    assert set(value) == {"q", "o", "h"}
+    up["value"] = json.dumps({**value, "h": "0" * 12})  # as if the passages shown were different ones
+    await http_slack.action(click(http_slack, up, ephemeral=False, name="stale"))
+    outcome = (await http_slack.outcomes.wait(2))[1]
+    assert (outcome.result, outcome.detail) == ("ignored", "answer changed")
+    assert not Path(slack_config.feedback.path).exists()
+    (note,) = http_slack.fake.posts("response_url")
+    assert "changed" in note.args["text"] and note.args["response_type"] == "ephemeral"
