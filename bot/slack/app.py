@@ -24,6 +24,7 @@ from .payloads import (
     ACTION_SHARE,
     ACTION_VOTE_DOWN,
     ACTION_VOTE_UP,
+    ACTIONS,
     EXPIRED_VALUE_HINT,
     VOTES,
     ButtonValue,
@@ -251,7 +252,7 @@ class SlackBot:
         app.event("app_mention")(self.on_event)
         app.event("message")(self.on_event)
         app.command("/ask")(self.on_ask)
-        for action_id in (ACTION_SHARE, ACTION_MORE, ACTION_VOTE_UP, ACTION_VOTE_DOWN):
+        for action_id in ACTIONS:
             app.action(action_id)(self.on_action)
         return app
 

@@ -101,13 +101,13 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
     return button
 
 
-def action_block(answer: Answer, *, share: bool, more: bool = True, k: int | None = None) -> dict[str, Any]:
+def action_block(answer: Answer, *, share: bool, k: int | None = None) -> dict[str, Any]:
     """The buttons under an answer: "Share in channel" (when ``share``), "More results" (when more exist), 👍 and 👎."""
     here = encode_value(ButtonValue(answer.question, answer.offset, k, passages_digest(answer)))
     elements = []
     if share:
         elements.append(_button("Share in channel", ACTION_SHARE, here, "primary"))
-    if more and answer.has_more:
+    if answer.has_more:
         following = encode_value(ButtonValue(answer.question, answer.offset + len(answer.passages), k))
         elements.append(_button("More results", ACTION_MORE, following))
     elements.append(_button("👍", ACTION_VOTE_UP, here))
