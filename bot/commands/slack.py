@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 
+from ..config import Config
+from ..pipeline import Answerer
 from ..slack.runner import SlackStartupError, check_tokens, run_slack
 from .common import add_corpus_options, config_from, load
 
@@ -35,10 +39,20 @@ def run(args: argparse.Namespace) -> int:
         check_tokens(config.slack, http=args.http)
         loaded = load(args, config)
         try:
-            asyncio.run(run_slack(config, loaded.answerer, http=args.http, port=args.port, host=args.host))
+            asyncio.run(_serve(config, loaded.answerer, args))
         finally:
             loaded.answerer.close()
     except SlackStartupError as exc:
         print(f"quotebot slack: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+async def _serve(config: Config, answerer: Answerer, args: argparse.Namespace) -> None:
+    """Serve Slack until SIGINT or SIGTERM, then close the connection cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(signum, stop.set)
+    await run_slack(config, answerer, http=args.http, port=args.port, host=args.host, stop=stop)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -289,6 +290,13 @@ def _question(value: ButtonValue, where: _Where) -> Question:
     return Question(value.question, platform=PLATFORM, user=where.user, channel=where.channel, k=value.k, offset=value.offset)
 
 
+class _TokenFromClient(logging.Filter):
+    """Drops bolt's warning that ``$SLACK_BOT_TOKEN`` is unused: we pass the same token in the client on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def build_app(
     answerer: Answerer,
     *,
@@ -305,12 +313,15 @@ def build_app(
     With a ``signing_secret`` every HTTP request's signature and timestamp are checked
     (HTTP mode); without one the app is for Socket Mode, where Slack's socket is the proof.
     """
+    bolt_logger = logging.getLogger("bot.slack.bolt")
+    if not any(isinstance(f, _TokenFromClient) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_TokenFromClient())
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or "",
         request_verification_enabled=signing_secret is not None,
         name="quotebot",
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=bolt_logger,
     )
     bot = SlackBot(
         answerer,

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 import socket
+import sys
+import time
 from pathlib import Path
 
+import aiohttp
 import pytest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.cli import main
 from bot.config import Config, Secret
 from bot.pipeline import Answerer
 from bot.slack import SlackService, SlackStartupError, run_slack, start_slack
 from bot.slack.payloads import ACTIONS
-from tests.conftest import SEEDS
+from tests.conftest import IBM_QUOTE, ROOT, SEEDS
 
-from .conftest import BOT_TOKEN, HttpSlack, Outcomes, fixture
+from .conftest import BOT_TOKEN, SIGNING_SECRET, HttpSlack, Outcomes, fixture
 from .fake_slack import FakeSlack
 
 MANIFEST = Path(__file__).resolve().parents[3] / "bot" / "slack" / "manifest.json"
@@ -132,3 +138,39 @@ async def test_the_app_listens_for_exactly_the_manifest_events_command_and_butto
         assert len(service.app._async_listeners) == 3 + len(ACTIONS)
     finally:
         await service.runner.stop()
+
+
+async def test_quotebot_slack_http_serves_a_signed_mention_and_stops_cleanly_on_sigterm(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    config = tmp_path / "quotebot.toml"
+    config.write_text(f'[slack]\napi_url = "{fake_slack.api_url}"\n[feedback]\npath = "feedback.jsonl"\n', encoding="utf-8")
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    command = [sys.executable, "-m", "bot", "--config", str(config), "slack", "--http", "--port", "0", "--host", "127.0.0.1"]
+    process = await asyncio.create_subprocess_exec(
+        *command, "--corpus", str(SEEDS), cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    assert process.stderr is not None
+    log_lines: list[str] = []
+    try:
+        async with asyncio.timeout(30):
+            while not (match := re.search(r"listening on (http://127\.0\.0\.1:\d+/slack/events)", "".join(log_lines))):
+                line = (await process.stderr.readline()).decode()
+                assert line, "".join(log_lines)
+                log_lines.append(line)
+        url = match.group(1)
+        body = json.dumps(fixture("app_mention.json"))
+        ts = str(int(time.time()))
+        signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body) or ""
+        headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+        async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
+            assert response.status == 200
+        await fake_slack.wait_for(lambda: bool(fake_slack.posts()))
+        assert IBM_QUOTE in fake_slack.posts()[0].args["text"]
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, rest = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
+    output = "".join(log_lines) + rest.decode()
+    assert "`token` will be unused" not in output and BOT_TOKEN not in output and "Traceback" not in output
