@@ -211,9 +211,12 @@ async def run_slack(
     feedback: FeedbackLog | None = None,
     stop: asyncio.Event | None = None,
     ready: Callable[[SlackService], None] | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
 ) -> None:
     """Serve Slack until ``stop`` is set (or the task is cancelled); ``ready`` is called once serving."""
-    service = await start_slack(config, answerer, http=http, port=port, host=host, state=state, feedback=feedback)
+    service = await start_slack(
+        config, answerer, http=http, port=port, host=host, state=state, feedback=feedback, on_outcome=on_outcome
+    )
     try:
         if ready is not None:
             ready(service)
