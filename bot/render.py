@@ -85,12 +85,28 @@ def render_json(answer: Answer) -> str:
 # -- Slack ------------------------------------------------------------------------------------
 
 
+def _cut_mrkdwn(text: str, limit: int) -> str:
+    """:func:`shorten` for text that is already escaped: never ends inside an ``&amp;``-style entity."""
+    if len(text) <= limit:
+        return text
+    cut = shorten(text, [], limit)[0][:-1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
+
+
+def slack_question(question: str, limit: int = SLACK_SECTION_CHARS) -> str:
+    """``*Q:* question`` as mrkdwn, escaped, white space folded, at most ``limit`` characters."""
+    return _cut_mrkdwn("*Q:* " + slack_escape(" ".join(question.split())), limit)
+
+
 def slack_mrkdwn(answer: Answer, limit: int = SLACK_TEXT_CHARS) -> str:
     """The whole answer as Slack mrkdwn: the message's ``text``, which notifications and old clients show."""
     per = max(60, limit // max(len(answer.passages), 1) - 80)
     passages = [_passage_view(p, i + 1, slack_escape, "", per) for i, p in enumerate(answer.passages)]
     text = _env.get_template("slack_text.j2").render(answer=answer, passages=passages, message=slack_escape(answer.message))
-    return shorten(text, [], limit)[0]
+    return _cut_mrkdwn(text, limit)
 
 
 def _slack_section(p: Passage, number: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -117,8 +133,8 @@ def slack_blocks(answer: Answer, question_header: bool = False, reserve: int = 0
     """
     blocks: list[dict[str, Any]] = []
     if question_header:
-        q, _ = shorten(" ".join(answer.question.split()), [], SLACK_SECTION_CHARS - 20)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Q:* {slack_escape(q)}"}})
+        header = slack_question(answer.question, SLACK_SECTION_CHARS)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": header}})
     if not answer.answered:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(answer.message)}})
         return blocks

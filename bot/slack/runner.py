@@ -1,0 +1,225 @@
+"""Run the Slack adapter in Socket Mode or HTTP mode, inside whatever event loop is already running.
+
+:func:`run_slack` checks the tokens, verifies them with ``auth.test``, builds the app
+and serves until ``stop`` is set (or forever), so Slack can share a process and a
+loop with other adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ..config import Config, SlackConfig
+from ..feedback import FeedbackLog
+from ..pipeline import Answerer
+from ..state import MemoryState, State
+from .app import Outcome, SlackBot, build_app
+
+log = logging.getLogger(__name__)
+
+
+class SlackStartupError(Exception):
+    """The Slack adapter cannot start: a token is missing or Slack refused it. The message says what to do."""
+
+
+def check_tokens(slack: SlackConfig, *, http: bool) -> None:
+    """Raise :class:`SlackStartupError` naming every environment variable the chosen mode still needs."""
+    needed = {"SLACK_BOT_TOKEN": slack.bot_token}
+    if http:
+        needed["SLACK_SIGNING_SECRET"] = slack.signing_secret
+    else:
+        needed["SLACK_APP_TOKEN"] = slack.app_token
+    missing = [name for name, value in needed.items() if not value]
+    if missing:
+        mode = "HTTP mode (--http)" if http else "Socket Mode"
+        raise SlackStartupError(f"{mode} needs {' and '.join(missing)} in the environment (see README, 'Slack').")
+    if not http and slack.app_token and not slack.app_token.value.startswith("xapp-"):
+        raise SlackStartupError(
+            "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' (Basic Information > App-Level Tokens)."
+        )
+
+
+def make_client(slack: SlackConfig) -> AsyncWebClient:
+    """The Web API client for the bot token, at ``[slack] api_url``."""
+    token = slack.bot_token.value if slack.bot_token else None
+    return AsyncWebClient(token=token, base_url=slack.api_url)
+
+
+async def verify_auth(client: AsyncWebClient) -> dict[str, Any]:
+    """Call ``auth.test``; return its answer, or raise :class:`SlackStartupError` saying why it failed."""
+    try:
+        response = await client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown error") if exc.response is not None else "unknown error"
+        raise SlackStartupError(f"Slack refused the bot token (auth.test: {error}). Check SLACK_BOT_TOKEN.") from None
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        raise SlackStartupError(f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc}).") from None
+    return dict(response.data) if isinstance(response.data, dict) else {}
+
+
+class Runner(Protocol):
+    """A way of receiving Slack's requests: started and stopped inside a running loop."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class HttpRunner:
+    """HTTP mode: bolt's aiohttp adapter on ``host:port`` at ``path`` (port 0 picks a free port)."""
+
+    def __init__(self, app: AsyncApp, *, host: str, port: int, path: str) -> None:
+        self.app = app
+        self.host, self.port, self.path = host, port, path
+        self.web_app = web.Application()
+        self.web_app.router.add_post(path, self.handle)
+        self._runner: web.AppRunner | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """One request from Slack: bolt checks its signature and age, acks it, and runs the handlers."""
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # a body that is not JSON, a form, or UTF-8 (checked before its signature)
+            return web.Response(status=400, text="malformed request body")
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+
+    async def start(self) -> None:
+        """Bind and serve; afterwards :attr:`port` is the port actually bound."""
+        self._runner = web.AppRunner(self.web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        try:
+            await site.start()
+        except OSError as exc:
+            await self.stop()
+            raise SlackStartupError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}).") from None
+        self.port = self._runner.addresses[0][1]
+        log.info("slack: HTTP mode listening on http://%s:%d%s", self.host, self.port, self.path)
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+class SocketRunner:
+    """Socket Mode: slack-bolt's aiohttp Socket Mode handler, which reconnects by itself when the socket drops."""
+
+    def __init__(self, app: AsyncApp, *, app_token: str, ping_interval: float = 10.0) -> None:
+        self.app = app
+        self.app_token = app_token
+        self.ping_interval = ping_interval
+        self.handler: AsyncSocketModeHandler | None = None
+
+    async def start(self) -> None:
+        """Open the first connection (``apps.connections.open``, then the WebSocket)."""
+        client = self.app.client
+        try:
+            # Asking for the first socket URL here, rather than inside the Socket Mode client's
+            # endless retry loop, turns a refused app token into one clear startup error.
+            opened = await client.apps_connections_open(app_token=self.app_token)
+        except SlackApiError as exc:
+            error = exc.response.get("error", "unknown error") if exc.response is not None else "unknown error"
+            raise SlackStartupError(
+                f"Slack refused the app token (apps.connections.open: {error}). Check SLACK_APP_TOKEN."
+            ) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise SlackStartupError(
+                f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc})."
+            ) from None
+        self.handler = AsyncSocketModeHandler(self.app, self.app_token, web_client=client, ping_interval=self.ping_interval)
+        self.handler.client.wss_uri = opened["url"]
+        await self.handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info("slack: Socket Mode connected")
+
+    async def stop(self) -> None:
+        """Close the socket and the client's tasks."""
+        if self.handler is not None:
+            await self.handler.close_async()  # type: ignore[no-untyped-call]
+            self.handler = None
+
+
+@dataclass
+class SlackService:
+    """A running Slack adapter: the app, its handlers, and the runner serving it."""
+
+    app: AsyncApp
+    bot: SlackBot
+    runner: HttpRunner | SocketRunner
+    identity: dict[str, Any] = field(default_factory=dict)
+
+
+async def start_slack(
+    config: Config,
+    answerer: Answerer,
+    *,
+    http: bool,
+    port: int | None = None,
+    host: str = "0.0.0.0",
+    state: State | None = None,
+    feedback: FeedbackLog | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    ping_interval: float = 10.0,
+) -> SlackService:
+    """Check tokens, verify them with ``auth.test``, build the app and start serving; returns the running service."""
+    slack = config.slack
+    check_tokens(slack, http=http)
+    client = make_client(slack)
+    identity = await verify_auth(client)
+    app, bot = build_app(
+        answerer,
+        client=client,
+        state=state or MemoryState(),
+        feedback=feedback or FeedbackLog(config.feedback.path),
+        signing_secret=slack.signing_secret.value if http and slack.signing_secret else None,
+        allowed_channels=slack.allowed_channels,
+        log_questions=config.privacy.log_questions,
+        on_outcome=on_outcome,
+    )
+    runner: HttpRunner | SocketRunner
+    if http:
+        runner = HttpRunner(app, host=host, port=slack.port if port is None else port, path=slack.path)
+    else:
+        assert slack.app_token is not None  # check_tokens made sure
+        runner = SocketRunner(app, app_token=slack.app_token.value, ping_interval=ping_interval)
+    await runner.start()
+    log.info("slack: connected as %s in team %s", identity.get("user"), identity.get("team"))
+    return SlackService(app, bot, runner, identity)
+
+
+async def run_slack(
+    config: Config,
+    answerer: Answerer,
+    *,
+    http: bool,
+    port: int | None = None,
+    host: str = "0.0.0.0",
+    state: State | None = None,
+    feedback: FeedbackLog | None = None,
+    stop: asyncio.Event | None = None,
+    ready: Callable[[SlackService], None] | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> None:
+    """Serve Slack until ``stop`` is set (or the task is cancelled); ``ready`` is called once serving."""
+    service = await start_slack(
+        config, answerer, http=http, port=port, host=host, state=state, feedback=feedback, on_outcome=on_outcome
+    )
+    try:
+        if ready is not None:
+            ready(service)
+        await (stop or asyncio.Event()).wait()
+    finally:
+        await service.runner.stop()
