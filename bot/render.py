@@ -30,6 +30,10 @@ DISCORD_DESCRIPTION_CHARS = 4096
 DISCORD_FOOTER_CHARS = 2048
 DISCORD_EMBED_TOTAL = 6000
 DISCORD_COLOUR = 0x4F7CAC
+#: In a Discord answer: the longest article title shown, and how many syndicated copies are named (the rest counted).
+DISCORD_SOURCE_TITLE_CHARS = 100
+DISCORD_ALSO_TITLE_CHARS = 60
+DISCORD_ALSO_SHOWN = 2
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
@@ -143,6 +147,15 @@ def render_slack(answer: Answer, question_header: bool = False) -> dict[str, Any
 # -- Discord ----------------------------------------------------------------------------------
 
 
+def _discord_passage_view(p: Passage, number: int, limit: int) -> dict[str, Any]:
+    """A passage for Discord: titles kept short and at most a few syndicated copies named, so quotes keep the room."""
+    view = _passage_view(p, number, discord_escape, "**", limit)
+    view["title"] = _source_view(p.source, discord_escape, DISCORD_SOURCE_TITLE_CHARS).title
+    view["also"] = [_source_view(s, discord_escape, DISCORD_ALSO_TITLE_CHARS) for s in p.also[:DISCORD_ALSO_SHOWN]]
+    view["more_also"] = max(len(p.also) - DISCORD_ALSO_SHOWN, 0)
+    return view
+
+
 def _discord_blocks(answer: Answer, budget: int) -> list[str]:
     """One markdown block per passage, all together within ``budget`` characters."""
     n = max(len(answer.passages), 1)
@@ -150,7 +163,7 @@ def _discord_blocks(answer: Answer, budget: int) -> list[str]:
     while True:
         blocks = []
         for i, p in enumerate(answer.passages):
-            view = _passage_view(p, answer.offset + i + 1, discord_escape, "**", limit)
+            view = _discord_passage_view(p, answer.offset + i + 1, limit)
             blocks.append(_env.get_template("discord_passage.j2").render(p=view))
         if sum(len(b) + 2 for b in blocks) <= budget or limit <= 40:
             break
@@ -173,8 +186,9 @@ def discord_embed(answer: Answer) -> dict[str, Any]:
     embed: dict[str, Any] = {"type": "rich", "title": discord_escape(title)[:DISCORD_TITLE_CHARS], "color": DISCORD_COLOUR}
     if answer.answered:
         budget = min(DISCORD_DESCRIPTION_CHARS, DISCORD_EMBED_TOTAL - len(embed["title"]) - 200)
-        embed["description"] = "\n\n".join(_discord_blocks(answer, budget))
-        first, last = answer.offset + 1, answer.offset + len(answer.passages)
+        blocks = _discord_blocks(answer, budget)
+        embed["description"] = "\n\n".join(blocks)
+        first, last = answer.offset + 1, answer.offset + len(blocks)
         embed["footer"] = {"text": f"quotes {first}–{last} · verbatim from the corpus"}
     else:
         embed["description"] = shorten(discord_escape(answer.message), [], DISCORD_DESCRIPTION_CHARS)[0]
