@@ -107,7 +107,7 @@ class ShardedQuoteClient(_Quotebot, discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         """Learn how many shards may IDENTIFY at once, then sync commands."""
         try:
-            limits = await self.session_start_limits()
+            limits = await self.fetch_session_start_limits()
             self.max_concurrency = limits.max_concurrency
         except discord.DiscordException as exc:
             log.warning("could not read the session start limits (%s); identifying one shard at a time", exc)

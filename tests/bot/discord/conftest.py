@@ -14,7 +14,7 @@ from bot.discord.client import QuoteClient, ShardedQuoteClient, build_client
 from bot.discord.run import hash_file, serve
 from bot.discord.sync import CommandSync
 from bot.feedback import FeedbackLog
-from bot.pipeline import Answerer
+from bot.pipeline import Answerer, AnswerSettings
 from bot.state import MemoryState
 from tests.bot.discord.fake_discord import FakeDiscord
 
@@ -61,9 +61,12 @@ async def start(seed_answerer: Answerer, tmp_path: Path) -> AsyncIterator[Start]
         view_timeout: float = 600.0,
         force_sync: bool = False,
         answerer: Answerer | None = None,
+        answer_settings: AnswerSettings | None = None,
         **settings: object,
     ) -> Running:
         config = discord_config(fake, tmp_path, **settings)
+        if answer_settings is not None:
+            config.answer = answer_settings
         client = build_client(
             config,
             answerer or seed_answerer,

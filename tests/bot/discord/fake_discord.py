@@ -56,6 +56,8 @@ class Recorded:
     headers: dict[str, str]
     at: float
     status: int = 200
+    #: The JSON the fake answered with.
+    response: Any = None
 
     @property
     def route(self) -> str:
@@ -92,6 +94,8 @@ class FakeDiscord:
         self.user = fixture("bot_user")
         self.application = fixture("application")
         self.requests: list[Recorded] = []
+        #: When set, command sync fails with a 500 (to test that the bot runs on and retries next start).
+        self.reject_commands = False
         #: Every gateway frame received from the client, in order: (connection number, payload).
         self.received: list[tuple[int, dict[str, Any]]] = []
         self.sessions: dict[str, GatewaySession] = {}
@@ -282,6 +286,8 @@ class FakeDiscord:
         finally:
             await self._changed_now()
         record.status = response.status
+        assert isinstance(response.body, bytes)
+        record.response = json.loads(response.body)
         return response
 
     def _authorised(self, request: web.Request) -> bool:
@@ -290,6 +296,8 @@ class FakeDiscord:
     def _route(self, request: web.Request, r: Recorded) -> web.Response:
         path = r.path.removeprefix(API)
         method = r.method
+        if method == "POST" and re.fullmatch(r"/channels/\d+/typing", path):
+            return json_response({})
         webhook = re.fullmatch(r"/webhooks/(\d+)/([^/]+)(?:/messages/([^/]+))?", path)
         callback = re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path)
         # Interaction webhooks are authorised by their token, everything else by the bot token.
@@ -303,6 +311,8 @@ class FakeDiscord:
             limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": self.max_concurrency}
             return json_response({"url": self.gateway_url, "shards": self.shards, "session_start_limit": limit})
         if method == "PUT" and (m := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", path)):
+            if self.reject_commands:
+                return json_response({"message": "Missing Access", "code": 50001}, 403)
             out = []
             for command in r.body:
                 command = {**command, "id": self.new_id(), "application_id": m.group(1), "version": self.new_id()}

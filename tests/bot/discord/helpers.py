@@ -43,3 +43,28 @@ def assert_no_pings(fake: FakeDiscord) -> None:
         assert allowed is not None, f"{record.route} has no allowed_mentions"
         assert allowed["parse"] == [], f"{record.route} allows {allowed}"
         assert not allowed.get("users") and not allowed.get("roles") and not allowed.get("replied_user"), record.route
+
+
+def sent_message(record: Recorded) -> dict[str, Any]:
+    """The message the fake created for a send (a callback's resource, or the REST response)."""
+    if record.path.endswith("/callback"):
+        message: dict[str, Any] = record.response["resource"]["message"]
+        return message
+    response: dict[str, Any] = record.response
+    return response
+
+
+def click(
+    fake: FakeDiscord, message: dict[str, Any], label: str, interaction_id: str, user_id: str | None = None
+) -> dict[str, Any]:
+    """An INTERACTION_CREATE for clicking the button ``label`` on ``message``."""
+    from tests.bot.discord.fake_discord import fixture
+
+    payload = fixture("interaction_button")
+    payload["id"] = interaction_id
+    payload["token"] = f"token-{interaction_id}"
+    payload["message"] = message
+    payload["data"]["custom_id"] = buttons(message)[label]["custom_id"]
+    if user_id is not None:
+        payload["member"]["user"]["id"] = user_id
+    return payload
