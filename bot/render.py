@@ -32,8 +32,8 @@ DISCORD_EMBED_TOTAL = 6000
 DISCORD_COLOUR = 0x4F7CAC
 #: In a Discord answer: the longest article title shown, and how many syndicated copies are named (the rest counted).
 DISCORD_SOURCE_TITLE_CHARS = 100
-DISCORD_ALSO_TITLE_CHARS = 60
 DISCORD_ALSO_SHOWN = 2
+DISCORD_ALSO_TITLE_CHARS = 60
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
@@ -62,16 +62,27 @@ def _source_view(source: Source, escape: Callable[[str], str], title_limit: int 
     return _View(escape(title), date_text(source), escape(source.id))
 
 
-def _passage_view(p: Passage, number: int, escape: Callable[[str], str], mark: str, limit: int) -> dict[str, Any]:
+def _passage_view(
+    p: Passage,
+    number: int,
+    escape: Callable[[str], str],
+    mark: str,
+    limit: int,
+    title_limit: int = 200,
+    also: int | None = None,
+    also_title_limit: int = 200,
+) -> dict[str, Any]:
+    """What a template sees of one passage; ``also`` caps how many syndicated copies are named (default all)."""
     text, spans = shorten(p.text, p.highlights, limit)
-    view = _source_view(p.source, escape)
+    view = _source_view(p.source, escape, title_limit)
     return {
         "number": number,
         "quote": emphasise(text, spans, escape, mark),
         "title": view.title,
         "date": view.date,
         "source": view.source,
-        "also": [_source_view(s, escape) for s in p.also],
+        "also": [_source_view(s, escape, also_title_limit) for s in p.also[:also]],
+        "more_also": len(p.also[also:]) if also is not None else 0,
     }
 
 
@@ -149,11 +160,9 @@ def render_slack(answer: Answer, question_header: bool = False) -> dict[str, Any
 
 def _discord_passage_view(p: Passage, number: int, limit: int) -> dict[str, Any]:
     """A passage for Discord: titles kept short and at most a few syndicated copies named, so quotes keep the room."""
-    view = _passage_view(p, number, discord_escape, "**", limit)
-    view["title"] = _source_view(p.source, discord_escape, DISCORD_SOURCE_TITLE_CHARS).title
-    view["also"] = [_source_view(s, discord_escape, DISCORD_ALSO_TITLE_CHARS) for s in p.also[:DISCORD_ALSO_SHOWN]]
-    view["more_also"] = max(len(p.also) - DISCORD_ALSO_SHOWN, 0)
-    return view
+    return _passage_view(
+        p, number, discord_escape, "**", limit, DISCORD_SOURCE_TITLE_CHARS, DISCORD_ALSO_SHOWN, DISCORD_ALSO_TITLE_CHARS
+    )
 
 
 def _discord_blocks(answer: Answer, budget: int) -> list[str]:
