@@ -206,6 +206,10 @@ class FakeDiscord:
             if live is session and not ws.closed:
                 await ws.send_str(json.dumps(frame))
 
+    def live_sockets(self) -> list[web.WebSocketResponse]:
+        """The gateway sockets still open."""
+        return [ws for ws, _ in self._sockets.values() if not ws.closed]
+
     async def drop(self, code: int = 4000) -> None:
         """Close every gateway socket with ``code`` (4000: "unknown error, reconnect"), as a gateway restart does."""
         self.resumed.clear()
@@ -229,6 +233,7 @@ class FakeDiscord:
                 await self._changed_now()
         finally:
             self._sockets.pop(number, None)
+            await self._changed_now()
         return ws
 
     async def _on_frame(self, ws: web.WebSocketResponse, number: int, payload: dict[str, Any], request: web.Request) -> None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import aiohttp
 import discord
+import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from tests.bot.discord.conftest import Start
+from bot.discord import run_discord
+from bot.feedback import FeedbackLog
+from bot.pipeline import Answerer
+from bot.state import MemoryState
+from tests.bot.discord.conftest import Start, discord_config
 from tests.bot.discord.fake_discord import FakeDiscord, fixture
 from tests.bot.discord.helpers import CALLBACK, CHANNEL_MESSAGES, callbacks_for
 from tests.conftest import IBM_QUOTE
@@ -96,3 +104,23 @@ async def test_shard_count_zero_asks_discord_for_the_count(start: Start) -> None
         assert identify["shard"] == [0, 1]
         assert len(fake.calls("GET", "/gateway/bot")) >= 1
         await run.client.close()
+
+
+async def test_run_discord_shares_the_callers_loop_and_stops_cleanly_when_cancelled(
+    fake: FakeDiscord, seed_answerer: Answerer, tmp_path: Path
+) -> None:
+    # `quotebot run` will start Slack and Discord as tasks in one loop and cancel them on shutdown
+    config = discord_config(fake, tmp_path)
+    feedback = FeedbackLog(tmp_path / "shared-feedback.jsonl")
+    bot = asyncio.create_task(run_discord(config, seed_answerer, state=MemoryState(), feedback=feedback))
+    await fake.wait_for(lambda: fake.identified.is_set() or bot.done())
+    assert not bot.done()
+    await fake.dispatch("INTERACTION_CREATE", fixture("interaction_ask"))
+    (callback,) = await fake.wait_for_call("POST", CALLBACK)
+    assert callback.status == 200
+
+    bot.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await bot
+    await fake.wait_for(lambda: not fake.live_sockets())  # the gateway socket was closed, not abandoned
+    assert Route.BASE == "https://discord.com/api/v10"
