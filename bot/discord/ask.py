@@ -23,7 +23,7 @@ def ask_command(responder: Responder, max_length: int) -> app_commands.Command[A
     # The cap comes from the config, so the annotation is set as an object (string annotations
     # are evaluated by discord.py against module globals only).
     ask.__annotations__["question"] = app_commands.Range[str, 1, min(max_length, DISCORD_OPTION_MAX)]
-    command = app_commands.command(name="ask")(ask)
+    command: app_commands.Command[Any, ..., None] = app_commands.command(name="ask")(ask)
     command = app_commands.describe(
         question="What you want to know, e.g. “Does IBM still sell facial recognition software?”",
         private="Only you see the answer (default: everyone in the channel sees it)",

@@ -40,7 +40,7 @@ def strip_mention(content: str, user_id: int) -> str:
 
 def answer_embed(answer: Answer) -> discord.Embed:
     """The rendered answer as a :class:`discord.Embed`."""
-    return discord.Embed.from_dict(discord_embed(answer))  # type: ignore[arg-type]
+    return discord.Embed.from_dict(discord_embed(answer))
 
 
 class Responder:

@@ -200,7 +200,7 @@ class FakeDiscord:
         if session is None:
             raise RuntimeError("no gateway session has identified yet")
         session.seq += 1
-        frame = {"op": 0, "t": event, "s": session.seq, "d": data}
+        frame: dict[str, Any] = {"op": 0, "t": event, "s": session.seq, "d": data}
         session.sent.append(frame)
         for ws, live in self._sockets.values():
             if live is session and not ws.closed:
@@ -229,15 +229,17 @@ class FakeDiscord:
                     continue
                 payload = json.loads(msg.data)
                 self.received.append((number, payload))
-                await self._on_frame(ws, number, payload, request)
+                await self._on_frame(ws, number, payload)
                 await self._changed_now()
         finally:
             self._sockets.pop(number, None)
             await self._changed_now()
         return ws
 
-    async def _on_frame(self, ws: web.WebSocketResponse, number: int, payload: dict[str, Any], request: web.Request) -> None:
-        op, d = payload.get("op"), payload.get("d")
+    async def _on_frame(self, ws: web.WebSocketResponse, number: int, payload: dict[str, Any]) -> None:
+        op = payload.get("op")
+        raw = payload.get("d")
+        d: dict[str, Any] = raw if isinstance(raw, dict) else {}
         if op == 1:
             await ws.send_str(json.dumps({"op": 11}))
         elif op == 2:
@@ -258,7 +260,7 @@ class FakeDiscord:
             ready["guilds"] = [{"id": guild["id"], "unavailable": True}]
             for event, data in (("READY", ready), ("GUILD_CREATE", guild)):
                 session.seq += 1
-                frame = {"op": 0, "t": event, "s": session.seq, "d": data}
+                frame: dict[str, Any] = {"op": 0, "t": event, "s": session.seq, "d": data}
                 session.sent.append(frame)
                 await ws.send_str(json.dumps(frame))
             self.identified.set()

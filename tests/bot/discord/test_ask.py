@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Question
+from bot.models import Answer, Question
 from bot.pipeline import Answerer, AnswerSettings
 from bot.render import DISCORD_DESCRIPTION_CHARS, DISCORD_EMBED_TOTAL, DISCORD_TITLE_CHARS
 from retrieval.corpus import load_corpus
@@ -163,4 +163,29 @@ async def test_long_answers_stay_within_embed_limits(fake: FakeDiscord, start: S
     assert len(blocks) == 10 and embed["footer"]["text"].startswith("quotes 1–10")
     assert "and 9 more" in blocks[0]  # eleven syndicated copies: two named, the rest counted
     assert "@everyone" not in embed["description"] and "<@" not in embed["description"].replace("\\<@", "")
+    assert_no_pings(fake)
+
+
+class FailingAnswerer(Answerer):
+    """An answerer whose retrieval breaks (a corrupt index, a full disk): the failure the adapter must survive."""
+
+    def answer(self, question: Question) -> Answer:
+        raise RuntimeError("index file vanished")
+
+
+async def test_a_failing_answerer_gets_an_apology_not_silence(fake: FakeDiscord, start: Start, seed_index: SentenceIndex) -> None:
+    answerer = FailingAnswerer(seed_index)
+    try:
+        run = await start(fake, answerer=answerer)
+        await fake.dispatch("INTERACTION_CREATE", fixture("interaction_ask"))
+        await fake.dispatch("MESSAGE_CREATE", fixture("message_mention"))
+        (callback,) = await fake.wait_for_call("POST", CALLBACK)
+        (reply,) = await fake.wait_for_call("POST", r"/channels/\d+/messages")
+    finally:
+        answerer.close()
+    assert callback.status == 200 and callback.body["data"]["flags"] & 64  # only the asker sees the apology
+    assert callback.body["data"]["content"].startswith("Sorry, something went wrong")
+    assert reply.body["content"].startswith("Sorry, something went wrong")
+    assert "index file vanished" not in callback.body["data"]["content"]
+    assert not run.client.is_closed()
     assert_no_pings(fake)

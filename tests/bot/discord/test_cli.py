@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -108,8 +109,8 @@ async def test_quotebot_discord_logs_in_syncs_to_the_guild_and_answers(
 
 def test_every_discord_option_has_help() -> None:
     parser = build_parser()
-    sub = next(a for a in parser._actions if a.dest == "command")
-    discord_parser = sub.choices["discord"]  # type: ignore[attr-defined]
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    discord_parser = sub.choices["discord"]
     assert discord_parser.description
     for action in discord_parser._actions:
         assert action.help, action.dest

@@ -98,3 +98,27 @@ async def test_odd_mentions_get_a_safe_answer(fake: FakeDiscord, start: Start, c
     assert expected in title + embed["description"]
     assert "@everyone" not in title and "<@" not in title.replace("\\<@", "")
     assert_no_pings(fake)
+
+
+def _without(name: str, key: str) -> dict:
+    payload = fixture(name)
+    del payload[key]
+    return payload
+
+
+MALFORMED = {
+    "interaction without a token": ("INTERACTION_CREATE", _without("interaction_ask", "token")),
+    "interaction without data": ("INTERACTION_CREATE", _without("interaction_ask", "data")),
+    "message without an author": ("MESSAGE_CREATE", _without("message_mention", "author")),
+    "message with a non-numeric channel": ("MESSAGE_CREATE", {**fixture("message_dm"), "channel_id": "general"}),
+}
+
+
+@pytest.mark.parametrize(("event", "payload"), MALFORMED.values(), ids=MALFORMED.keys())
+async def test_malformed_events_do_not_stop_the_bot(fake: FakeDiscord, start: Start, event: str, payload: dict) -> None:
+    run = await start(fake)
+    await fake.dispatch(event, payload)
+    await fake.dispatch("MESSAGE_CREATE", fixture("message_dm"))
+    (reply,) = await fake.wait_for_call("POST", CHANNEL_MESSAGES)
+    assert reply.status == 200 and not run.client.is_closed()
+    assert fake.connections == 1
