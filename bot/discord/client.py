@@ -39,6 +39,18 @@ def intents() -> discord.Intents:
     return wanted
 
 
+#: discord.py loggers that write whole gateway events and request bodies (questions, answers) at DEBUG.
+PAYLOAD_LOGGERS = ("discord.gateway", "discord.http", "discord.state")
+
+
+def keep_payloads_out_of_logs() -> None:
+    """For ``[privacy] log_questions = false``: keep discord.py's payload-dumping loggers at INFO or above."""
+    for name in PAYLOAD_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
 def _guard_parsers(parsers: dict[str, Callable[[Any], Any]]) -> None:
     """Make a malformed gateway event a logged warning instead of an exception that ends the connection loop.
 
@@ -164,6 +176,8 @@ def build_client(
         "force_sync": force_sync,
         "max_question_chars": config.answer.max_question_chars,
     }
+    if not config.privacy.log_questions:
+        keep_payloads_out_of_logs()
     shards = config.discord.shard_count
     if shards is None:
         return QuoteClient(**common)

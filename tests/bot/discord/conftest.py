@@ -62,9 +62,11 @@ async def start(seed_answerer: Answerer, tmp_path: Path) -> AsyncIterator[Start]
         force_sync: bool = False,
         answerer: Answerer | None = None,
         answer_settings: AnswerSettings | None = None,
+        log_questions: bool = True,
         **settings: object,
     ) -> Running:
         config = discord_config(fake, tmp_path, **settings)
+        config.privacy.log_questions = log_questions
         if answer_settings is not None:
             config.answer = answer_settings
         client = build_client(

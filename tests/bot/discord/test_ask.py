@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,35 @@ async def test_a_failing_answerer_gets_an_apology_not_silence(fake: FakeDiscord,
     assert "index file vanished" not in callback.body["data"]["content"]
     assert not run.client.is_closed()
     assert_no_pings(fake)
+
+
+async def test_a_failure_after_deferring_is_reported_by_a_webhook_follow_up(
+    fake: FakeDiscord, start: Start, seed_index: SentenceIndex
+) -> None:
+    answerer = FailingAnswerer(seed_index)
+    try:
+        await start(fake, answerer=answerer, respond_within=0.0)
+        payload = fixture("interaction_ask")
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        (follow_up,) = await fake.wait_for_call("POST", r"/webhooks/\d+/[^/]+")
+    finally:
+        answerer.close()
+    (callback,) = callbacks_for(fake, payload["id"])
+    assert callback.body["type"] == 5
+    assert follow_up.path == f"/api/v10/webhooks/{payload['application_id']}/{payload['token']}"
+    assert follow_up.body["content"].startswith("Sorry") and follow_up.body["flags"] & 64
+    assert_no_pings(fake)
+
+
+@pytest.mark.parametrize("log_questions", [True, False])
+async def test_logs_never_hold_the_token_and_hold_questions_only_if_allowed(
+    fake: FakeDiscord, start: Start, caplog: pytest.LogCaptureFixture, log_questions: bool
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    run = await start(fake, log_questions=log_questions)
+    await fake.dispatch("INTERACTION_CREATE", fixture("interaction_ask"))
+    await fake.wait_for_call("POST", CALLBACK)
+    await run.client.close()
+    assert fake.token not in caplog.text
+    assert "discord /ask from 1000000000000000042" in caplog.text
+    assert (IBM_QUESTION in caplog.text) is log_questions
