@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -20,6 +20,7 @@ from ..feedback import FeedbackLog
 from ..pipeline import Answerer
 from ..state import State
 from .ask import ask_command
+from .guards import guard_parsers, keep_payloads_out_of_logs
 from .respond import RESPOND_WITHIN, VIEW_TIMEOUT, Responder
 from .sync import CommandSync
 from .views import NO_PINGS
@@ -37,40 +38,6 @@ def intents() -> discord.Intents:
     wanted.guild_messages = True
     wanted.dm_messages = True
     return wanted
-
-
-#: discord.py loggers that write whole gateway events and request bodies (questions, answers) at DEBUG.
-PAYLOAD_LOGGERS = ("discord.gateway", "discord.http", "discord.state")
-
-
-def keep_payloads_out_of_logs() -> None:
-    """For ``[privacy] log_questions = false``: keep discord.py's payload-dumping loggers at INFO or above."""
-    for name in PAYLOAD_LOGGERS:
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.INFO:
-            logger.setLevel(logging.INFO)
-
-
-def _guard_parsers(parsers: dict[str, Callable[[Any], Any]]) -> None:
-    """Make a malformed gateway event a logged warning instead of an exception that ends the connection loop.
-
-    discord.py calls its ``parse_*`` handlers without a guard, so one event with a missing key
-    would stop the client. The handlers live in ``ConnectionState.parsers``, a dict the gateway
-    reads on every dispatch; each is wrapped in place.
-    """
-
-    def guarded(event: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        def parse_or_log(data: Any) -> Any:
-            try:
-                return parse(data)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                log.warning("ignored a malformed %s event from the gateway (%s: %s)", event, type(exc).__name__, exc)
-                return None
-
-        return parse_or_log
-
-    for event, parse in list(parsers.items()):
-        parsers[event] = guarded(event, parse)
 
 
 if TYPE_CHECKING:
@@ -105,7 +72,7 @@ class _Quotebot(_Base):
         self._identified: dict[int, float] = {}
         #: Targets synced at the last start ("global", "guild:<id>"); empty when the schema was unchanged.
         self.synced: list[str] = []
-        _guard_parsers(self._connection.parsers)
+        guard_parsers(self._connection.parsers)
 
     async def setup_hook(self) -> None:
         """After login, before the gateway: sync the commands if their schema changed."""
