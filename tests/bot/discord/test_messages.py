@@ -58,6 +58,17 @@ IGNORED = {
 async def test_messages_not_for_the_bot_are_ignored(fake: FakeDiscord, start: Start, message: dict) -> None:
     await start(fake)
     await fake.dispatch("MESSAGE_CREATE", message)
+    await _dm_is_the_only_reply(fake)
+
+
+async def test_an_edited_mention_is_not_answered_again(fake: FakeDiscord, start: Start) -> None:
+    # the original was answered when it was sent; an edit (MESSAGE_UPDATE) is not a new question
+    await start(fake)
+    await fake.dispatch("MESSAGE_UPDATE", fixture("message_update"))
+    await _dm_is_the_only_reply(fake)
+
+
+async def _dm_is_the_only_reply(fake: FakeDiscord) -> None:
     # A DM sent after it is answered; messages are handled in order, so by then the first was ignored.
     await fake.dispatch("MESSAGE_CREATE", fixture("message_dm"))
     (reply,) = await fake.wait_for_call("POST", CHANNEL_MESSAGES)
