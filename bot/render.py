@@ -30,6 +30,10 @@ DISCORD_DESCRIPTION_CHARS = 4096
 DISCORD_FOOTER_CHARS = 2048
 DISCORD_EMBED_TOTAL = 6000
 DISCORD_COLOUR = 0x4F7CAC
+#: In a Discord answer: the longest article title shown, and how many syndicated copies are named (the rest counted).
+DISCORD_SOURCE_TITLE_CHARS = 100
+DISCORD_ALSO_SHOWN = 2
+DISCORD_ALSO_TITLE_CHARS = 60
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
@@ -58,16 +62,27 @@ def _source_view(source: Source, escape: Callable[[str], str], title_limit: int 
     return _View(escape(title), date_text(source), escape(source.id))
 
 
-def _passage_view(p: Passage, number: int, escape: Callable[[str], str], mark: str, limit: int) -> dict[str, Any]:
+def _passage_view(
+    p: Passage,
+    number: int,
+    escape: Callable[[str], str],
+    mark: str,
+    limit: int,
+    title_limit: int = 200,
+    also: int | None = None,
+    also_title_limit: int = 200,
+) -> dict[str, Any]:
+    """What a template sees of one passage; ``also`` caps how many syndicated copies are named (default all)."""
     text, spans = shorten(p.text, p.highlights, limit)
-    view = _source_view(p.source, escape)
+    view = _source_view(p.source, escape, title_limit)
     return {
         "number": number,
         "quote": emphasise(text, spans, escape, mark),
         "title": view.title,
         "date": view.date,
         "source": view.source,
-        "also": [_source_view(s, escape) for s in p.also],
+        "also": [_source_view(s, escape, also_title_limit) for s in p.also[:also]],
+        "more_also": len(p.also[also:]) if also is not None else 0,
     }
 
 
@@ -159,6 +174,13 @@ def render_slack(answer: Answer, question_header: bool = False) -> dict[str, Any
 # -- Discord ----------------------------------------------------------------------------------
 
 
+def _discord_passage_view(p: Passage, number: int, limit: int) -> dict[str, Any]:
+    """A passage for Discord: titles kept short and at most a few syndicated copies named, so quotes keep the room."""
+    return _passage_view(
+        p, number, discord_escape, "**", limit, DISCORD_SOURCE_TITLE_CHARS, DISCORD_ALSO_SHOWN, DISCORD_ALSO_TITLE_CHARS
+    )
+
+
 def _discord_blocks(answer: Answer, budget: int) -> list[str]:
     """One markdown block per passage, all together within ``budget`` characters."""
     n = max(len(answer.passages), 1)
@@ -166,7 +188,7 @@ def _discord_blocks(answer: Answer, budget: int) -> list[str]:
     while True:
         blocks = []
         for i, p in enumerate(answer.passages):
-            view = _passage_view(p, answer.offset + i + 1, discord_escape, "**", limit)
+            view = _discord_passage_view(p, answer.offset + i + 1, limit)
             blocks.append(_env.get_template("discord_passage.j2").render(p=view))
         if sum(len(b) + 2 for b in blocks) <= budget or limit <= 40:
             break
@@ -189,8 +211,9 @@ def discord_embed(answer: Answer) -> dict[str, Any]:
     embed: dict[str, Any] = {"type": "rich", "title": discord_escape(title)[:DISCORD_TITLE_CHARS], "color": DISCORD_COLOUR}
     if answer.answered:
         budget = min(DISCORD_DESCRIPTION_CHARS, DISCORD_EMBED_TOTAL - len(embed["title"]) - 200)
-        embed["description"] = "\n\n".join(_discord_blocks(answer, budget))
-        first, last = answer.offset + 1, answer.offset + len(answer.passages)
+        blocks = _discord_blocks(answer, budget)
+        embed["description"] = "\n\n".join(blocks)
+        first, last = answer.offset + 1, answer.offset + len(blocks)
         embed["footer"] = {"text": f"quotes {first}–{last} · verbatim from the corpus"}
     else:
         embed["description"] = shorten(discord_escape(answer.message), [], DISCORD_DESCRIPTION_CHARS)[0]

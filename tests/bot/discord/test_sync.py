@@ -1,0 +1,87 @@
+"""Command sync: the schema Discord receives, guild vs global targets, and no sync when nothing changed."""
+
+from __future__ import annotations
+
+import json
+
+from bot.discord.run import hash_file
+from bot.pipeline import AnswerSettings
+from tests.bot.discord.conftest import Start
+from tests.bot.discord.fake_discord import FakeDiscord, fixture
+
+GLOBAL = r"/applications/\d+/commands"
+GUILD = r"/applications/\d+/guilds/\d+/commands"
+
+
+async def test_the_synced_schema_is_ask_with_a_capped_question_and_a_private_flag(fake: FakeDiscord, start: Start) -> None:
+    run = await start(fake)
+    (put,) = fake.calls("PUT", GLOBAL)
+    assert put.path == "/api/v10/applications/1100000000000000001/commands"
+    assert put.headers["Authorization"] == f"Bot {fake.token}"
+    (command,) = put.body
+    assert command["name"] == "ask" and command["type"] == 1
+    assert command["description"] == "Ask about the news articles; I answer by quoting them word for word, with dates."
+    assert sorted(command["contexts"]) == [0, 1, 2]  # servers, DMs with the bot, group DMs
+    question, private = command["options"]
+    assert question["name"] == "question" and question["type"] == 3 and question["required"] is True
+    assert question["max_length"] == run.config.answer.max_question_chars == 1000
+    assert question["min_length"] == 1
+    assert question["description"].startswith("What you want to know")
+    assert private["name"] == "private" and private["type"] == 5 and private["required"] is False
+    assert private["description"].startswith("Only you see the answer")
+    for option in (question, private):
+        assert len(option["description"]) <= 100
+    assert len(command["description"]) <= 100
+    assert run.client.synced == ["global"]
+    assert not fake.calls("PUT", GUILD)
+
+
+async def test_guild_ids_sync_to_those_guilds_only(fake: FakeDiscord, start: Start) -> None:
+    run = await start(fake, guild_ids=[1200000000000000001, 1200000000000000011])
+    puts = fake.calls("PUT", GUILD)
+    assert sorted(p.path.split("/")[-2] for p in puts) == ["1200000000000000001", "1200000000000000011"]
+    assert all(p.body[0]["name"] == "ask" for p in puts)
+    assert not fake.calls("PUT", GLOBAL)
+    assert run.client.synced == ["guild:1200000000000000001", "guild:1200000000000000011"]
+
+
+async def test_an_unchanged_schema_is_not_synced_again(fake: FakeDiscord, start: Start) -> None:
+    first = await start(fake)
+    await first.client.close()
+    hashes = json.loads(hash_file(first.config).read_text(encoding="utf-8"))
+    assert list(hashes) == ["1100000000000000001:global"]
+
+    second = await start(fake)  # same cache folder, same schema
+    assert len(fake.calls("PUT", GLOBAL)) == 1
+    assert second.client.synced == []
+    await second.client.close()
+
+    third = await start(fake, force_sync=True)  # `quotebot discord --sync`
+    assert len(fake.calls("PUT", GLOBAL)) == 2 and third.client.synced == ["global"]
+
+
+async def test_a_changed_schema_is_synced_again(fake: FakeDiscord, start: Start) -> None:
+    first = await start(fake)
+    await first.client.close()
+    # [answer] max_question_chars is the question option's max_length, so changing it changes the schema
+    second = await start(fake, answer_settings=AnswerSettings(max_question_chars=200))
+    puts = fake.calls("PUT", GLOBAL)
+    assert len(puts) == 2 and second.client.synced == ["global"]
+    assert puts[1].body[0]["options"][0]["max_length"] == 200
+    await second.client.close()
+    # a guild target is a separate target with its own hash
+    third = await start(fake, answer_settings=AnswerSettings(max_question_chars=200), guild_ids=[1200000000000000001])
+    assert third.client.synced == ["guild:1200000000000000001"] and len(fake.calls("PUT", GUILD)) == 1
+
+
+async def test_a_failed_sync_is_retried_next_start_and_the_bot_still_answers(fake: FakeDiscord, start: Start) -> None:
+    fake.reject_commands = True  # 403 Missing Access, as when the bot was invited without applications.commands
+    first = await start(fake)
+    assert first.client.synced == []
+    await fake.dispatch("INTERACTION_CREATE", fixture("interaction_ask"))
+    (callback,) = await fake.wait_for_call("POST", r"/interactions/\d+/[^/]+/callback")
+    assert callback.status == 200
+    await first.client.close()
+    fake.reject_commands = False
+    second = await start(fake)
+    assert second.client.synced == ["global"]
