@@ -1,0 +1,117 @@
+"""`quotebot run`: Slack and Discord served together from one event loop, against both loopback fakes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import Config, Secret
+from bot.pipeline import Answerer
+from bot.services import plan, serve_all
+from bot.slack import SlackService
+from tests.bot.discord.fake_discord import FakeDiscord
+from tests.bot.discord.fake_discord import fixture as discord_fixture
+from tests.bot.slack.conftest import BOT_TOKEN, SIGNING_SECRET, HttpSlack, Outcomes
+from tests.bot.slack.conftest import fixture as slack_fixture
+from tests.bot.slack.fake_slack import FakeSlack
+from tests.conftest import IBM_QUOTE, ROOT, SEEDS
+
+
+def both_config(slack: FakeSlack, discord: FakeDiscord, tmp_path: Path) -> Config:
+    config = Config()
+    config.corpus.cache_dir = str(tmp_path / "cache")
+    config.feedback.path = str(tmp_path / "feedback.jsonl")
+    config.slack.api_url = slack.api_url
+    config.slack.bot_token = Secret(BOT_TOKEN)
+    config.slack.signing_secret = Secret(SIGNING_SECRET)
+    config.discord.api_base = discord.api_base
+    config.discord.gateway_url = discord.gateway_url
+    config.discord.token = Secret(discord.token)
+    return config
+
+
+def test_plan_follows_the_tokens() -> None:
+    config = Config()
+    assert plan(config).empty
+    config.slack.bot_token = Secret("xoxb-1")
+    assert plan(config).slack is None and plan(config).skipped
+    config.slack.signing_secret = Secret("s")
+    assert plan(config).slack == "http"
+    config.slack.app_token = Secret("xapp-1")
+    assert plan(config).slack == "socket"
+    assert plan(config, slack_http=True).slack == "http"
+    config.discord.token = Secret("d.t.x")
+    assert plan(config).discord and not plan(config).skipped
+
+
+async def test_slack_and_discord_answer_from_one_loop(seed_answerer: Answerer, tmp_path: Path) -> None:
+    async with FakeDiscord() as discord:
+        slack = FakeSlack()
+        await slack.start()
+        try:
+            config = both_config(slack, discord, tmp_path)
+            the_plan = plan(config)
+            assert (the_plan.slack, the_plan.discord) == ("http", True)
+            stop = asyncio.Event()
+            services: list[SlackService] = []
+            task = asyncio.create_task(
+                serve_all(config, seed_answerer, the_plan, stop=stop, slack_port=0, slack_host="127.0.0.1", slack_ready=services.append)
+            )
+            async with asyncio.timeout(15):
+                while not services or not discord.live_sockets():
+                    await asyncio.sleep(0.01)
+            http = HttpSlack(services[0], slack, Outcomes())
+            status, _ = await http.event(slack_fixture("app_mention.json"))
+            assert status == 200
+            await discord.dispatch("INTERACTION_CREATE", discord_fixture("interaction_ask"))
+            (callback,) = await discord.wait_for_call("POST", r"/interactions/\d+/[^/]+/callback")
+            async with asyncio.timeout(10):
+                while not slack.posts():
+                    await asyncio.sleep(0.01)
+            assert IBM_QUOTE in slack.posts()[0].args["text"]
+            assert IBM_QUOTE in callback.body["data"]["embeds"][0]["description"].replace("**", "")
+            stop.set()
+            await asyncio.wait_for(task, 15)
+        finally:
+            await slack.stop()
+
+
+def test_run_without_tokens_says_what_to_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "no platform has tokens configured" in err
+    assert "SLACK_BOT_TOKEN" in err and "DISCORD_TOKEN" in err and "Traceback" not in err
+
+
+async def test_run_with_a_rejected_token_is_one_line(tmp_path: Path) -> None:
+    async with FakeDiscord() as discord:
+        config = tmp_path / "q.toml"
+        config.write_text(
+            f'[corpus]\npaths = ["{SEEDS}"]\ncache_dir = "{tmp_path / "cache"}"\n'
+            f'[discord]\napi_base = "{discord.api_base}"\ngateway_url = "{discord.gateway_url}"\n',
+            encoding="utf-8",
+        )
+        env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DISCORD_TOKEN": "wrong.token.value"}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "run",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err_bytes = await asyncio.wait_for(proc.communicate(), 60)
+    err = err_bytes.decode()
+    assert proc.returncode == 1, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("quotebot run:") and "token" in last.lower()
+    assert "Traceback" not in err and "wrong.token.value" not in err
