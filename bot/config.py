@@ -94,6 +94,22 @@ class StateConfig:
 
 
 @dataclass
+class LimitsConfig:
+    """``[limits]``: rate limits, the concurrency cap and the HTTP body cap (0 turns a rate limit off)."""
+
+    #: Questions one user may ask per minute, after a burst of ``user_burst``.
+    user_per_minute: float = 6.0
+    user_burst: int = 3
+    #: Questions one channel may ask per minute (all users together), after a burst of ``channel_burst``.
+    channel_per_minute: float = 30.0
+    channel_burst: int = 10
+    #: Answers computed at the same time; further questions wait for a free slot.
+    max_concurrent_answers: int = 8
+    #: Largest HTTP request body accepted (Slack HTTP mode), in bytes.
+    max_body_bytes: int = 1_048_576
+
+
+@dataclass
 class PrivacyConfig:
     """``[privacy]``: what may be written to logs."""
 
@@ -119,6 +135,7 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     state: StateConfig = field(default_factory=StateConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     #: The file this came from, if any; relative paths in it are relative to its folder.
@@ -240,6 +257,12 @@ def _check_ranges(config: Config, text: str, where: str) -> None:
         ("index", "candidates", config.index.candidates >= 1, "must be at least 1"),
         ("corpus", "paths", bool(config.corpus.paths), "must name at least one file or folder"),
         ("slack", "api_url", config.slack.api_url.endswith("/"), "must end with '/'"),
+        ("limits", "user_per_minute", config.limits.user_per_minute >= 0, "must not be negative (0 turns the limit off)"),
+        ("limits", "user_burst", config.limits.user_burst >= 1, "must be at least 1"),
+        ("limits", "channel_per_minute", config.limits.channel_per_minute >= 0, "must not be negative (0 turns the limit off)"),
+        ("limits", "channel_burst", config.limits.channel_burst >= 1, "must be at least 1"),
+        ("limits", "max_concurrent_answers", config.limits.max_concurrent_answers >= 1, "must be at least 1"),
+        ("limits", "max_body_bytes", config.limits.max_body_bytes >= 1024, "must be at least 1024"),
     ]
     for section, key, ok, why in checks:
         if not ok:
