@@ -122,6 +122,8 @@ class LoggingConfig:
 
     level: str = "INFO"
     json: bool = False
+    #: Also append the log to this file (same format, same redaction); relative to the config file.
+    file: str | None = None
 
 
 @dataclass
@@ -305,4 +307,6 @@ def load_config(path: str | Path | None = None, environ: typing.Mapping[str, str
             config.corpus.cache_dir = str(base / config.corpus.cache_dir)
         if not Path(config.feedback.path).is_absolute():
             config.feedback.path = str(base / config.feedback.path)
+        if config.logging.file and not Path(config.logging.file).is_absolute():
+            config.logging.file = str(base / config.logging.file)
     return apply_environment(config, environ)
