@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 _SPACE = re.compile(r"\s+")
 _DISCORD_SPECIAL = re.compile(r"([\\*_~`|<>\[\]()#:-])")
-_DISCORD_MENTION = re.compile(r"@(?=(everyone|here)\b)", re.IGNORECASE)
+#: "@everyone0" still renders as a mention in Discord clients, so no word boundary here.
+_DISCORD_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
 ZWSP = "\u200b"
 
 

@@ -8,6 +8,7 @@ template sees any corpus text.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,20 +91,44 @@ def slack_mrkdwn(answer: Answer, limit: int = SLACK_TEXT_CHARS) -> str:
     per = max(60, limit // max(len(answer.passages), 1) - 80)
     passages = [_passage_view(p, i + 1, slack_escape, "", per) for i, p in enumerate(answer.passages)]
     text = _env.get_template("slack_text.j2").render(answer=answer, passages=passages, message=slack_escape(answer.message))
-    return shorten(text, [], limit)[0]
+    return _cut_escaped(text, limit)
+
+
+def _cut_escaped(text: str, limit: int) -> str:
+    """Shorten already-escaped Slack text to ``limit`` characters without leaving half an ``&amp;`` behind."""
+    if len(text) <= limit:
+        return text
+    cut = shorten(text, [], limit)[0]
+    return re.sub(r"&[a-z]{0,3}…$", "…", cut)
+
+
+def _fit_escaped(text: str, escape: Callable[[str], str], limit: int) -> str:
+    """``escape(text)``, shortened (before escaping, at a word boundary) until the escaped form fits ``limit``."""
+    room = limit
+    while True:
+        out = escape(shorten(text, [], room)[0])
+        if len(out) <= limit or room <= 1:
+            return out[:limit]
+        room -= max(1, len(out) - limit)
 
 
 def _slack_section(p: Passage, number: int) -> tuple[dict[str, Any], dict[str, Any]]:
     limit = SLACK_SECTION_CHARS
+    keep_also = True
     while True:
         view = _passage_view(p, number, slack_escape, "*", limit)
+        if not keep_also:
+            view["also"] = []
         quote = _env.get_template("slack_quote.j2").render(p=view)
         context = _env.get_template("slack_context.j2").render(p=view)
         if len(quote) <= SLACK_SECTION_CHARS and len(context) <= SLACK_SECTION_CHARS:
             break
-        limit = int(limit * 0.8)
         if limit < 20:
-            view["also"] = []
+            if not keep_also:  # a source id alone is too long: cut the context line itself
+                context = _cut_escaped(context, SLACK_SECTION_CHARS)
+                break
+            keep_also = False
+        limit = int(limit * 0.8)
     section = {"type": "section", "text": {"type": "mrkdwn", "text": quote}}
     ctx = {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}
     return section, ctx
@@ -117,10 +142,11 @@ def slack_blocks(answer: Answer, question_header: bool = False, reserve: int = 0
     """
     blocks: list[dict[str, Any]] = []
     if question_header:
-        q, _ = shorten(" ".join(answer.question.split()), [], SLACK_SECTION_CHARS - 20)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Q:* {slack_escape(q)}"}})
+        q = _fit_escaped(" ".join(answer.question.split()), slack_escape, SLACK_SECTION_CHARS - 20)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Q:* {q}"}})
     if not answer.answered:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(answer.message)}})
+        message = _fit_escaped(answer.message, slack_escape, SLACK_SECTION_CHARS)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": message}})
         return blocks
     room = SLACK_MAX_BLOCKS - reserve - len(blocks)
     for i, p in enumerate(answer.passages):

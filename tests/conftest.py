@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.pipeline import Answerer
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from tests.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
+
+# Property-based tests: a quick pass by default; HYPOTHESIS_PROFILE=fuzz for a long run.
+settings.register_profile("quick", max_examples=40, deadline=None)
+settings.register_profile("fuzz", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

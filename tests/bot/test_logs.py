@@ -175,7 +175,7 @@ async def test_log_questions_false_keeps_question_text_out(
     for handler in logging.getLogger().handlers:
         handler.flush()
     out = stream.getvalue()
-    assert "answered" in out and "platform=\"slack\"" in out and "latency_ms=10.0" in out
+    assert "answered" in out and 'platform="slack"' in out and "latency_ms=10.0" in out
     assert QUESTION not in out
     assert QUESTION not in written(tmp_path)
 
