@@ -36,7 +36,8 @@ def test_bad_limits_name_the_key_and_line(line: str, message: str) -> None:
 
 def test_limits_and_log_file_load_relative_to_the_config(tmp_path: Path) -> None:
     path = tmp_path / "quotebot.toml"
-    path.write_text('[limits]\nuser_per_minute = 0\nchannel_per_minute = 12.5\n[logging]\nfile = "logs/bot.log"\n', encoding="utf-8")
+    text = '[limits]\nuser_per_minute = 0\nchannel_per_minute = 12.5\n[logging]\nfile = "logs/bot.log"\n'
+    path.write_text(text, encoding="utf-8")
     config = load_config(path, environ={})
     assert (config.limits.user_per_minute, config.limits.channel_per_minute) == (0.0, 12.5)
     assert config.logging.file == str(tmp_path / "logs" / "bot.log")
