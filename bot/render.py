@@ -8,7 +8,6 @@ template sees any corpus text.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,10 +71,10 @@ def _passage_view(p: Passage, number: int, escape: Callable[[str], str], mark: s
     }
 
 
-def render_plain(answer: Answer) -> str:
-    """Plain text for a terminal: each quote with its title, date and source."""
+def render_plain(answer: Answer, more_hint: str = "ask again with a higher -k") -> str:
+    """Plain text for a terminal: each quote with its title, date and source; ``more_hint`` says how to see more."""
     passages = [_passage_view(p, answer.offset + i + 1, plain_escape, "", 100_000) for i, p in enumerate(answer.passages)]
-    return _env.get_template("plain.j2").render(answer=answer, passages=passages).rstrip("\n")
+    return _env.get_template("plain.j2").render(answer=answer, passages=passages, more_hint=more_hint).rstrip("\n")
 
 
 def render_json(answer: Answer) -> str:
@@ -86,30 +85,28 @@ def render_json(answer: Answer) -> str:
 # -- Slack ------------------------------------------------------------------------------------
 
 
+def _cut_mrkdwn(text: str, limit: int) -> str:
+    """:func:`shorten` for text that is already escaped: never ends inside an ``&amp;``-style entity."""
+    if len(text) <= limit:
+        return text
+    cut = shorten(text, [], limit)[0][:-1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
+
+
+def slack_question(question: str, limit: int = SLACK_SECTION_CHARS) -> str:
+    """``*Q:* question`` as mrkdwn, escaped, white space folded, at most ``limit`` characters."""
+    return _cut_mrkdwn("*Q:* " + slack_escape(" ".join(question.split())), limit)
+
+
 def slack_mrkdwn(answer: Answer, limit: int = SLACK_TEXT_CHARS) -> str:
     """The whole answer as Slack mrkdwn: the message's ``text``, which notifications and old clients show."""
     per = max(60, limit // max(len(answer.passages), 1) - 80)
     passages = [_passage_view(p, i + 1, slack_escape, "", per) for i, p in enumerate(answer.passages)]
     text = _env.get_template("slack_text.j2").render(answer=answer, passages=passages, message=slack_escape(answer.message))
-    return _cut_escaped(text, limit)
-
-
-def _cut_escaped(text: str, limit: int) -> str:
-    """Shorten already-escaped Slack text to ``limit`` characters without leaving half an ``&amp;`` behind."""
-    if len(text) <= limit:
-        return text
-    cut = shorten(text, [], limit)[0]
-    return re.sub(r"&[a-z]{0,3}…$", "…", cut)
-
-
-def _fit_escaped(text: str, escape: Callable[[str], str], limit: int) -> str:
-    """``escape(text)``, shortened (before escaping, at a word boundary) until the escaped form fits ``limit``."""
-    room = limit
-    while True:
-        out = escape(shorten(text, [], room)[0])
-        if len(out) <= limit or room <= 1:
-            return out[:limit]
-        room -= max(1, len(out) - limit)
+    return _cut_mrkdwn(text, limit)
 
 
 def _slack_section(p: Passage, number: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -125,7 +122,7 @@ def _slack_section(p: Passage, number: int) -> tuple[dict[str, Any], dict[str, A
             break
         if limit < 20:
             if not keep_also:  # a source id alone is too long: cut the context line itself
-                context = _cut_escaped(context, SLACK_SECTION_CHARS)
+                context = _cut_mrkdwn(context, SLACK_SECTION_CHARS)
                 break
             keep_also = False
         limit = int(limit * 0.8)
@@ -142,11 +139,10 @@ def slack_blocks(answer: Answer, question_header: bool = False, reserve: int = 0
     """
     blocks: list[dict[str, Any]] = []
     if question_header:
-        q = _fit_escaped(" ".join(answer.question.split()), slack_escape, SLACK_SECTION_CHARS - 20)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Q:* {q}"}})
+        header = slack_question(answer.question, SLACK_SECTION_CHARS)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": header}})
     if not answer.answered:
-        message = _fit_escaped(answer.message, slack_escape, SLACK_SECTION_CHARS)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": message}})
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(answer.message)}})
         return blocks
     room = SLACK_MAX_BLOCKS - reserve - len(blocks)
     for i, p in enumerate(answer.passages):

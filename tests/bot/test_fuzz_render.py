@@ -81,7 +81,8 @@ def answers(draw: st.DrawFn) -> Answer:
         found = tuple(draw(st.lists(passages(), min_size=1, max_size=6)))
         return Answer(question, found, offset=draw(st.integers(0, 50)), has_more=draw(st.booleans()))
     reason = draw(st.sampled_from(list(NoAnswer)))
-    return Answer(question, reason=reason, message=draw(st.sampled_from([reason.value, reason.value + " "]) | TEXT))
+    message = reason.value.format(length=draw(st.integers(0, 10**6)), limit=draw(st.integers(10, 10**4)))
+    return Answer(question, reason=reason, message=message)
 
 
 # -- Slack --------------------------------------------------------------------------------------
