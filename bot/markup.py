@@ -10,8 +10,9 @@ import re
 from collections.abc import Callable, Sequence
 
 _SPACE = re.compile(r"\s+")
-_DISCORD_SPECIAL = re.compile(r"([\\*_~`|<>\[\]()#:-])")
-#: "@everyone0" still renders as a mention in Discord clients, so no word boundary here.
+#: Discord markdown characters, each shown literally when preceded by a backslash.
+_DISCORD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*_~`|<>[]()#:-"})
+#: "@everyone" / "@here" ping wherever they occur (even inside a word), so break every one.
 _DISCORD_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
 ZWSP = "\u200b"
 
@@ -28,8 +29,7 @@ def slack_escape(text: str) -> str:
 
 def discord_escape(text: str) -> str:
     """Escape Discord markdown and break ``@everyone`` / ``@here`` and ``<@id>`` mentions."""
-    text = _DISCORD_SPECIAL.sub(r"\\\1", text)
-    return _DISCORD_MENTION.sub("@" + ZWSP, text)
+    return _DISCORD_MENTION.sub("@" + ZWSP, text.translate(_DISCORD_SPECIAL))
 
 
 def plain_escape(text: str) -> str:
