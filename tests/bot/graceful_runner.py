@@ -1,7 +1,7 @@
 """A small async runner for the SIGTERM test: questions from stdin, answered concurrently under a :class:`Lifecycle`.
 
-Run as ``python -m tests.bot.graceful_runner SECONDS``: each answer is held for
-SECONDS before it is computed (a stand-in for a slow platform reply), so the test
+Run as ``python -m tests.bot.graceful_runner``: each answer is held until the
+line ``/release`` arrives (a stand-in for a slow platform reply), so the test
 can send SIGTERM while answers are in flight. It prints one line per event:
 ``started N``, ``answer N {json}``, ``refused N``, ``stopping`` and ``closed``.
 """
@@ -24,16 +24,17 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
-async def main(hold: float) -> int:
+async def main() -> int:
     answerer = Answerer(SentenceIndex.build(load_corpus([SEEDS])))
     lifecycle = Lifecycle(max_concurrent=4, grace=30)
     tasks: set[asyncio.Task[None]] = set()
+    release = asyncio.Event()
 
     async def handle(n: int, text: str) -> None:
         try:
             async with lifecycle.work():
                 say(f"started {n}")
-                await asyncio.sleep(hold)
+                await release.wait()
                 answer = await answerer.answer_async(Question(text, platform="runner"))
                 say(f"answer {n} {json.dumps(answer.to_json())}")
         except ShuttingDown:
@@ -45,8 +46,12 @@ async def main(hold: float) -> int:
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         n = 0
         while line := await reader.readline():
+            text = line.decode().strip()
+            if text == "/release":
+                release.set()
+                continue
             n += 1
-            task = asyncio.create_task(handle(n, line.decode().strip()))
+            task = asyncio.create_task(handle(n, text))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
 
@@ -68,4 +73,4 @@ async def main(hold: float) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(float(sys.argv[1]))))
+    sys.exit(asyncio.run(main()))

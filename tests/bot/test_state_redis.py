@@ -65,11 +65,11 @@ async def test_replicas_share_one_bucket_and_one_notice(redis_server: RedisServe
 async def test_bucket_refills_on_redis_time(redis_server: RedisServer) -> None:
     state = replica(redis_server)
     try:
-        assert (await state.allow("b", 20.0, 1)).allowed
-        assert not (await state.allow("b", 20.0, 1)).allowed
-        await asyncio.sleep(0.25)  # five tokens' worth of time, capped at a burst of one
-        assert (await state.allow("b", 20.0, 1)).allowed
-        assert not (await state.allow("b", 20.0, 1)).allowed
+        assert (await state.allow("b", 5.0, 1)).allowed
+        assert not (await state.allow("b", 5.0, 1)).allowed
+        await asyncio.sleep(0.5)  # two tokens' worth of time, capped at a burst of one
+        assert (await state.allow("b", 5.0, 1)).allowed
+        assert not (await state.allow("b", 5.0, 1)).allowed
     finally:
         await state.close()
 
@@ -118,7 +118,7 @@ async def test_redis_killed_mid_run_falls_back_then_recovers(redis_server: Redis
         assert state.backend == "memory"
         assert await state.first_seen("during", ttl=600) is True
         assert await state.first_seen("during", ttl=600) is False
-        results = await asyncio.gather(*(state.allow(f"u{i % 3}", 1.0, 1) for i in range(30)))
+        results = await asyncio.gather(*(state.allow(f"u{i % 3}", 0.01, 1) for i in range(30)))
         assert sum(d.allowed for d in results) == 3
         assert len(warnings(caplog)) == 1 and "unavailable" in warnings(caplog)[0]
 
