@@ -93,7 +93,7 @@ async def test_each_event_is_answered_once_however_often_it_is_delivered(
 async def test_two_replicas_sharing_redis_answer_each_event_once(
     redis_server: RedisServer, seed_index: SentenceIndex, answer_lines: io.StringIO
 ) -> None:
-    states = [RedisState.from_url(redis_server.url), RedisState.from_url(redis_server.url)]
+    states = [RedisState.from_url(redis_server.url, timeout=5.0) for _ in range(2)]
     replicas = [make_service(Answerer(seed_index), s) for s in states]
     outbox = Outbox()
     try:

@@ -15,7 +15,7 @@ from tests.redis_server import RedisServer, free_port
 
 def replica(server: RedisServer) -> RedisState:
     """One bot process's connection to the shared Redis."""
-    return RedisState.from_url(server.url, timeout=0.5)
+    return RedisState.from_url(server.url, timeout=5.0)  # generous: the test machine may be busy
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
