@@ -91,6 +91,10 @@ class StateConfig:
 
     backend: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    #: Seconds a Redis connection or command may take before the bot falls back to memory.
+    timeout: float = 1.0
+    #: Seconds between attempts to reach Redis again while on the memory fallback.
+    retry_seconds: float = 5.0
 
 
 @dataclass
@@ -107,6 +111,8 @@ class LimitsConfig:
     max_concurrent_answers: int = 8
     #: Largest HTTP request body accepted (Slack HTTP mode), in bytes.
     max_body_bytes: int = 1_048_576
+    #: On SIGTERM, how long to wait for answers in flight before exiting anyway.
+    shutdown_grace_seconds: float = 30.0
 
 
 @dataclass
@@ -265,6 +271,9 @@ def _check_ranges(config: Config, text: str, where: str) -> None:
         ("limits", "channel_burst", config.limits.channel_burst >= 1, "must be at least 1"),
         ("limits", "max_concurrent_answers", config.limits.max_concurrent_answers >= 1, "must be at least 1"),
         ("limits", "max_body_bytes", config.limits.max_body_bytes >= 1024, "must be at least 1024"),
+        ("limits", "shutdown_grace_seconds", config.limits.shutdown_grace_seconds >= 0, "must not be negative"),
+        ("state", "timeout", config.state.timeout > 0, "must be more than 0"),
+        ("state", "retry_seconds", config.state.retry_seconds > 0, "must be more than 0"),
     ]
     for section, key, ok, why in checks:
         if not ok:

@@ -13,14 +13,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+from .config import Config
 from .lifecycle import Lifecycle, ShuttingDown
 from .limits import RateLimiter
 from .logs import AnswerLog
 from .metrics import Metrics
 from .models import Answer, Question
 from .pipeline import Answerer
-from .state import State
+from .state import FallbackState, State, open_state
 
 log = logging.getLogger("quotebot.service")
 
@@ -77,6 +79,15 @@ class AnswerService:
         self.answer_log = answer_log
         self.dedupe_ttl = dedupe_ttl
 
+    def health(self) -> dict[str, Any]:
+        """For ``/healthz``: draining or not, answers in flight, and which state backend is in use."""
+        backend = self.state.backend if isinstance(self.state, FallbackState) else "memory"
+        return {**self.lifecycle.status(), "state": backend}
+
+    async def close(self) -> None:
+        """Release the shared state's connections (the answerer belongs to the caller)."""
+        await self.state.close()
+
     async def handle(self, question: Question, event_key: str | None, send: Send) -> Outcome:
         """Handle one delivery; ``send`` runs inside the concurrency slot, so shutdown waits for the reply too.
 
@@ -126,3 +137,25 @@ class AnswerService:
         except Exception as exc:
             self.metrics.observe_error(question.platform, f"send:{type(exc).__name__}")
             log.exception("sending the reply failed")
+
+
+async def open_service(config: Config, answerer: Answerer, metrics: Metrics | None = None) -> AnswerService:
+    """An :class:`AnswerService` built from the config: ``[state]``, ``[limits]`` and ``[privacy]``.
+
+    With ``backend = "redis"`` this checks Redis once (warning and using memory if it is down)
+    and reports the backend in use as ``quotebot_state_redis_up``.
+    """
+    state = await open_state(config.state)
+    metrics = metrics or Metrics()
+    if isinstance(state, FallbackState):
+        fallback = state
+        metrics.track_redis(lambda: fallback.backend == "redis")
+    limits = config.limits
+    return AnswerService(
+        answerer,
+        state,
+        RateLimiter(state, limits),
+        Lifecycle(limits.max_concurrent_answers, limits.shutdown_grace_seconds),
+        metrics,
+        AnswerLog(config.privacy.log_questions),
+    )

@@ -433,6 +433,7 @@ async def open_state(config: StateConfig, logger: logging.Logger = log) -> Memor
     """The state named by ``[state]``: memory, or Redis with memory fallback (checked once at start)."""
     if config.backend == "memory":
         return MemoryState()
-    state = FallbackState(RedisState.from_url(config.redis_url), logger=logger)
+    primary = RedisState.from_url(config.redis_url, timeout=config.timeout)
+    state = FallbackState(primary, retry_interval=config.retry_seconds, logger=logger)
     await state.start()
     return state

@@ -17,20 +17,23 @@ def test_example_config_parses_to_the_defaults() -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "message"),
+    ("section", "line", "message"),
     [
-        ("user_per_minute = -1", "limits.user_per_minute must not be negative"),
-        ("user_burst = 0", "limits.user_burst must be at least 1"),
-        ("channel_burst = 0", "limits.channel_burst must be at least 1"),
-        ("max_concurrent_answers = 0", "limits.max_concurrent_answers must be at least 1"),
-        ("max_body_bytes = 10", "limits.max_body_bytes must be at least 1024"),
-        ("max_body_bytes = 1.5", "expected an integer"),
-        ("per_user = 3", "unknown key limits.per_user"),
+        ("limits", "user_per_minute = -1", "limits.user_per_minute must not be negative"),
+        ("limits", "user_burst = 0", "limits.user_burst must be at least 1"),
+        ("limits", "channel_burst = 0", "limits.channel_burst must be at least 1"),
+        ("limits", "max_concurrent_answers = 0", "limits.max_concurrent_answers must be at least 1"),
+        ("limits", "max_body_bytes = 10", "limits.max_body_bytes must be at least 1024"),
+        ("limits", "max_body_bytes = 1.5", "expected an integer"),
+        ("limits", "shutdown_grace_seconds = -1", "limits.shutdown_grace_seconds must not be negative"),
+        ("limits", "per_user = 3", "unknown key limits.per_user"),
+        ("state", "timeout = 0", "state.timeout must be more than 0"),
+        ("state", "retry_seconds = 0", "state.retry_seconds must be more than 0"),
     ],
 )
-def test_bad_limits_name_the_key_and_line(line: str, message: str) -> None:
+def test_bad_settings_name_the_key_and_line(section: str, line: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as raised:
-        parse_config(f"[limits]\n\n{line}\n")
+        parse_config(f"[{section}]\n\n{line}\n")
     assert ":3:" in str(raised.value)
 
 

@@ -11,15 +11,15 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.config import LimitsConfig
+from bot.config import LimitsConfig, parse_config
 from bot.lifecycle import Lifecycle
 from bot.limits import RateLimiter
 from bot.logs import AnswerLog, JsonFormatter
 from bot.metrics import Metrics
 from bot.models import Answer, Question
 from bot.pipeline import Answerer
-from bot.service import ERROR_NOTICE, AnswerService, Kind, Outcome
-from bot.state import MemoryState, RedisState, State
+from bot.service import ERROR_NOTICE, AnswerService, Kind, Outcome, open_service
+from bot.state import FallbackState, MemoryState, RedisState, State
 from retrieval.index import SentenceIndex
 from tests.redis_server import RedisServer
 
@@ -164,3 +164,46 @@ async def test_a_draining_replica_leaves_the_event_unclaimed(seed_answerer: Answ
     outcome = await service.handle(Question(QUESTION, platform="slack"), "slack:Ev1", outbox)
     assert outcome.kind is Kind.SHUTTING_DOWN and not outcome.sends and outbox.sent == []
     assert await state.first_seen("slack:Ev1") is True  # another replica may still take it
+
+
+async def test_open_service_follows_the_config(
+    redis_server: RedisServer, seed_answerer: Answerer, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = f"""
+[state]
+backend = "redis"
+redis_url = "{redis_server.url}"
+timeout = 5.0
+retry_seconds = 0.05
+[limits]
+user_per_minute = 60
+user_burst = 1
+max_concurrent_answers = 3
+shutdown_grace_seconds = 7
+[privacy]
+log_questions = false
+"""
+    service = await open_service(parse_config(text), seed_answerer)
+    try:
+        assert isinstance(service.state, FallbackState) and service.state.retry_interval == 0.05
+        assert (service.lifecycle.max_concurrent, service.lifecycle.grace) == (3, 7.0)
+        assert service.answer_log.log_questions is False
+        assert service.health() == {"ok": True, "draining": False, "in_flight": 0, "state": "redis"}
+        assert value(service.metrics, "quotebot_state_redis_up") == 1
+        outbox = Outbox()
+        question = Question(QUESTION, platform="slack", user="U1")
+        assert (await service.handle(question, "slack:Ev1", outbox)).kind is Kind.ANSWERED
+        assert (await service.handle(question, "slack:Ev2", outbox)).kind is Kind.LIMITED
+        redis_server.kill()
+        assert (await service.handle(question, "slack:Ev1", outbox)).kind is Kind.DUPLICATE  # remembered locally
+        assert service.health()["state"] == "memory" and value(service.metrics, "quotebot_state_redis_up") == 0
+        assert "falling back to in-process memory" in caplog.text
+    finally:
+        await service.close()
+
+
+async def test_open_service_on_memory_by_default(seed_answerer: Answerer) -> None:
+    service = await open_service(parse_config(""), seed_answerer)
+    assert isinstance(service.state, MemoryState) and service.health()["state"] == "memory"
+    assert (service.lifecycle.max_concurrent, service.lifecycle.grace) == (8, 30.0)
+    await service.close()
