@@ -1,9 +1,9 @@
 """The reliability wrapper every adapter calls: de-duplicate, rate-limit, answer in a slot, measure, log, reply.
 
 An adapter turns its event into a :class:`~bot.models.Question` and an event
-key, and passes a ``send`` coroutine that renders and posts an
-:class:`Outcome`. :meth:`AnswerService.handle` decides whether anything is
-sent at all and never raises for a bad event or a failed reply.
+key, and passes a ``send`` coroutine that renders and posts a :class:`Handled`
+(an answer or a short notice). :meth:`AnswerService.handle` decides whether
+anything is sent at all and never raises for a bad event or a failed reply.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .models import Answer, Question
 from .pipeline import Answerer
 from .state import FallbackState, State, open_state
 
-log = logging.getLogger("quotebot.service")
+log = logging.getLogger("quotebot.answering")
 
 ERROR_NOTICE = "Sorry, something went wrong while answering. Please try again in a moment."
 #: How long an event id is remembered; Slack retries within minutes, Discord does not redeliver.
@@ -42,7 +42,7 @@ class Kind(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Handled:
     """The result of handling one delivery: an answer to render, a short notice to send, or nothing."""
 
     kind: Kind
@@ -55,7 +55,7 @@ class Outcome:
         return self.answer is not None or self.notice is not None
 
 
-Send = Callable[[Outcome], Awaitable[object]]
+Send = Callable[[Handled], Awaitable[object]]
 
 
 class AnswerService:
@@ -88,7 +88,7 @@ class AnswerService:
         """Release the shared state's connections (the answerer belongs to the caller)."""
         await self.state.close()
 
-    async def handle(self, question: Question, event_key: str | None, send: Send) -> Outcome:
+    async def handle(self, question: Question, event_key: str | None, send: Send) -> Handled:
         """Handle one delivery; ``send`` runs inside the concurrency slot, so shutdown waits for the reply too.
 
         ``event_key`` (e.g. ``"slack:" + event_id``) is claimed before answering;
@@ -96,28 +96,28 @@ class AnswerService:
         """
         received = time.perf_counter()
         if not self.lifecycle.accepting:  # checked before claiming, so another replica can still take the event
-            return Outcome(Kind.SHUTTING_DOWN)
+            return Handled(Kind.SHUTTING_DOWN)
         try:
             async with self.lifecycle.work():
                 self.metrics.in_flight.inc()
                 try:
-                    outcome = await self._decide(question, event_key, received)
-                    if outcome.sends:
-                        await self._send(question, outcome, send)
-                    return outcome
+                    handled = await self._decide(question, event_key, received)
+                    if handled.sends:
+                        await self._send(question, handled, send)
+                    return handled
                 finally:
                     self.metrics.in_flight.dec()
         except ShuttingDown:
-            return Outcome(Kind.SHUTTING_DOWN)
+            return Handled(Kind.SHUTTING_DOWN)
 
-    async def _decide(self, question: Question, event_key: str | None, received: float) -> Outcome:
+    async def _decide(self, question: Question, event_key: str | None, received: float) -> Handled:
         if event_key is not None and not await self.state.first_seen(event_key, self.dedupe_ttl):
             self.metrics.observe_duplicate(question.platform)
-            return Outcome(Kind.DUPLICATE)
+            return Handled(Kind.DUPLICATE)
         verdict = await self.limiter.check(question)
         if not verdict.allowed:
             self.metrics.observe_rate_limited(question.platform, verdict.scope or "unknown")
-            return Outcome(Kind.LIMITED, notice=verdict.notice)
+            return Handled(Kind.LIMITED, notice=verdict.notice)
         try:
             answer = await self.answerer.answer_async(question)
         except Exception as exc:
@@ -125,15 +125,15 @@ class AnswerService:
             self.metrics.observe_error(question.platform, type(exc).__name__)
             self.answer_log.record(question, None, seconds, error=type(exc).__name__)
             log.exception("answering failed")
-            return Outcome(Kind.FAILED, notice=ERROR_NOTICE)
+            return Handled(Kind.FAILED, notice=ERROR_NOTICE)
         seconds = time.perf_counter() - received  # includes any wait for a free slot
         self.metrics.observe_answer(question.platform, answer.answered, seconds)
         self.answer_log.record(question, answer, seconds)
-        return Outcome(Kind.ANSWERED, answer)
+        return Handled(Kind.ANSWERED, answer)
 
-    async def _send(self, question: Question, outcome: Outcome, send: Send) -> None:
+    async def _send(self, question: Question, handled: Handled, send: Send) -> None:
         try:
-            await send(outcome)
+            await send(handled)
         except Exception as exc:
             self.metrics.observe_error(question.platform, f"send:{type(exc).__name__}")
             log.exception("sending the reply failed")

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.answering import ERROR_NOTICE, AnswerService, Handled, Kind, open_service
 from bot.config import LimitsConfig, parse_config
 from bot.lifecycle import Lifecycle
 from bot.limits import RateLimiter
@@ -18,7 +19,6 @@ from bot.logs import AnswerLog, JsonFormatter
 from bot.metrics import Metrics
 from bot.models import Answer, Question
 from bot.pipeline import Answerer
-from bot.service import ERROR_NOTICE, AnswerService, Kind, Outcome, open_service
 from bot.state import FallbackState, MemoryState, RedisState, State
 from retrieval.index import SentenceIndex
 from tests.redis_server import RedisServer
@@ -44,11 +44,11 @@ class Outbox:
     """What an adapter would have posted."""
 
     def __init__(self) -> None:
-        self.sent: list[Outcome] = []
+        self.sent: list[Handled] = []
 
-    async def __call__(self, outcome: Outcome) -> None:
+    async def __call__(self, handled: Handled) -> None:
         await asyncio.sleep(0)
-        self.sent.append(outcome)
+        self.sent.append(handled)
 
 
 def value(metrics: Metrics, name: str, **labels: str) -> float:
@@ -79,8 +79,8 @@ async def test_each_event_is_answered_once_however_often_it_is_delivered(
     service = make_service(seed_answerer, MemoryState())
     outbox = Outbox()
     question = Question(QUESTION, platform="slack", user="U1", channel="C1")
-    outcomes = await asyncio.gather(*(service.handle(question, "slack:Ev1", outbox) for _ in range(5)))
-    assert sorted(o.kind.value for o in outcomes) == ["answered"] + ["duplicate"] * 4
+    results = await asyncio.gather(*(service.handle(question, "slack:Ev1", outbox) for _ in range(5)))
+    assert sorted(o.kind.value for o in results) == ["answered"] + ["duplicate"] * 4
     (sent,) = outbox.sent
     assert sent.answer is not None and sent.answer.answered
     assert value(service.metrics, "quotebot_duplicates_total", platform="slack") == 4
@@ -102,13 +102,13 @@ async def test_two_replicas_sharing_redis_answer_each_event_once(
             for n in range(40)
             for i in range(3)  # every event reaches both replicas, one of them twice (a retry)
         ]
-        outcomes = await asyncio.gather(*deliveries)
+        results = await asyncio.gather(*deliveries)
     finally:
         for replica in replicas:
             replica.answerer.close()
         for state in states:
             await state.close()
-    assert sum(o.kind is Kind.ANSWERED for o in outcomes) == 40
+    assert sum(o.kind is Kind.ANSWERED for o in results) == 40
     assert len(outbox.sent) == 40
     assert sum(value(r.metrics, "quotebot_answered_total", platform="slack") for r in replicas) == 40
 
@@ -119,8 +119,8 @@ async def test_rate_limited_user_gets_one_notice_then_silence(seed_answerer: Ans
     outbox = Outbox()
     kinds = []
     for n in range(4):
-        outcome = await service.handle(Question(QUESTION, platform="discord", user="42"), f"discord:{n}", outbox)
-        kinds.append(outcome.kind)
+        handled = await service.handle(Question(QUESTION, platform="discord", user="42"), f"discord:{n}", outbox)
+        kinds.append(handled.kind)
     assert kinds == [Kind.ANSWERED, Kind.LIMITED, Kind.LIMITED, Kind.LIMITED]
     assert [o.kind for o in outbox.sent] == [Kind.ANSWERED, Kind.LIMITED]
     assert outbox.sent[1].notice is not None and "wait about" in outbox.sent[1].notice
@@ -133,11 +133,11 @@ async def test_a_failing_answer_is_contained_counted_and_apologised_for(
     service = make_service(BrokenAnswerer(seed_index), MemoryState(), log_questions=False)
     outbox = Outbox()
     try:
-        outcome = await service.handle(Question(QUESTION, platform="slack"), "slack:Ev9", outbox)
+        handled = await service.handle(Question(QUESTION, platform="slack"), "slack:Ev9", outbox)
     finally:
         service.answerer.close()
-    assert outcome == Outcome(Kind.FAILED, notice=ERROR_NOTICE)
-    assert outbox.sent == [outcome]
+    assert handled == Handled(Kind.FAILED, notice=ERROR_NOTICE)
+    assert outbox.sent == [handled]
     assert value(service.metrics, "quotebot_errors_total", platform="slack", kind="RuntimeError") == 1
     (line,) = [json.loads(x) for x in answer_lines.getvalue().splitlines()]
     assert line["error"] == "RuntimeError" and line["level"] == "WARNING" and "question" not in line
@@ -147,11 +147,11 @@ async def test_a_failing_answer_is_contained_counted_and_apologised_for(
 async def test_a_failing_reply_is_counted_not_raised(seed_answerer: Answerer) -> None:
     service = make_service(seed_answerer, MemoryState())
 
-    async def send(outcome: Outcome) -> None:
+    async def send(handled: Handled) -> None:
         raise ConnectionResetError("socket dropped")
 
-    outcome = await service.handle(Question(QUESTION, platform="slack"), "slack:Ev1", send)
-    assert outcome.kind is Kind.ANSWERED
+    handled = await service.handle(Question(QUESTION, platform="slack"), "slack:Ev1", send)
+    assert handled.kind is Kind.ANSWERED
     assert value(service.metrics, "quotebot_errors_total", platform="slack", kind="send:ConnectionResetError") == 1
     assert service.lifecycle.in_flight == 0 and value(service.metrics, "quotebot_answers_in_flight") == 0
 
@@ -161,8 +161,8 @@ async def test_a_draining_replica_leaves_the_event_unclaimed(seed_answerer: Answ
     service = make_service(seed_answerer, state)
     service.lifecycle.stop("test")
     outbox = Outbox()
-    outcome = await service.handle(Question(QUESTION, platform="slack"), "slack:Ev1", outbox)
-    assert outcome.kind is Kind.SHUTTING_DOWN and not outcome.sends and outbox.sent == []
+    handled = await service.handle(Question(QUESTION, platform="slack"), "slack:Ev1", outbox)
+    assert handled.kind is Kind.SHUTTING_DOWN and not handled.sends and outbox.sent == []
     assert await state.first_seen("slack:Ev1") is True  # another replica may still take it
 
 
