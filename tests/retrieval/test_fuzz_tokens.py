@@ -34,9 +34,12 @@ def test_word_offsets_point_at_words_in_order(text: str) -> None:
 
 @given(WORDY)
 @example("İstanbul")
-def test_highlight_terms_match_index_terms_for_ascii_and_common_letters(text: str) -> None:
+def test_highlight_terms_match_index_terms_unless_lowercasing_changes_length(text: str) -> None:
+    # Known gap: "İ".lower() is "i" + U+0307, which is not a word character, so TOKENIZER("İstanbul") indexes
+    # "stanbul" while words() highlights "i̇stanbul". Retrieval is unaffected (questions and sentences both use
+    # TOKENIZER(...)); only the highlight of such a word is missed.
     words = [t for t, _, _ in TOKENIZER.words(text)]
-    if text.lower().__len__() == len(text):  # lower-casing that changes length (İ) shifts word boundaries
+    if len(text.lower()) == len(text):
         assert words == TOKENIZER(text)
 
 
