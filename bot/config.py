@@ -91,6 +91,28 @@ class StateConfig:
 
     backend: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    #: Seconds a Redis connection or command may take before the bot falls back to memory.
+    timeout: float = 1.0
+    #: Seconds between attempts to reach Redis again while on the memory fallback.
+    retry_seconds: float = 5.0
+
+
+@dataclass
+class LimitsConfig:
+    """``[limits]``: rate limits, the concurrency cap and the HTTP body cap (0 turns a rate limit off)."""
+
+    #: Questions one user may ask per minute, after a burst of ``user_burst``.
+    user_per_minute: float = 6.0
+    user_burst: int = 3
+    #: Questions one channel may ask per minute (all users together), after a burst of ``channel_burst``.
+    channel_per_minute: float = 30.0
+    channel_burst: int = 10
+    #: Answers computed at the same time; further questions wait for a free slot.
+    max_concurrent_answers: int = 8
+    #: Largest HTTP request body accepted (Slack HTTP mode), in bytes.
+    max_body_bytes: int = 1_048_576
+    #: On SIGTERM, how long to wait for answers in flight before exiting anyway.
+    shutdown_grace_seconds: float = 30.0
 
 
 @dataclass
@@ -106,6 +128,8 @@ class LoggingConfig:
 
     level: str = "INFO"
     json: bool = False
+    #: Also append the log to this file (same format, same redaction); relative to the config file.
+    file: str | None = None
 
 
 @dataclass
@@ -119,6 +143,7 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     state: StateConfig = field(default_factory=StateConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     #: The file this came from, if any; relative paths in it are relative to its folder.
@@ -240,6 +265,15 @@ def _check_ranges(config: Config, text: str, where: str) -> None:
         ("index", "candidates", config.index.candidates >= 1, "must be at least 1"),
         ("corpus", "paths", bool(config.corpus.paths), "must name at least one file or folder"),
         ("slack", "api_url", config.slack.api_url.endswith("/"), "must end with '/'"),
+        ("limits", "user_per_minute", config.limits.user_per_minute >= 0, "must not be negative (0 turns the limit off)"),
+        ("limits", "user_burst", config.limits.user_burst >= 1, "must be at least 1"),
+        ("limits", "channel_per_minute", config.limits.channel_per_minute >= 0, "must not be negative (0 turns the limit off)"),
+        ("limits", "channel_burst", config.limits.channel_burst >= 1, "must be at least 1"),
+        ("limits", "max_concurrent_answers", config.limits.max_concurrent_answers >= 1, "must be at least 1"),
+        ("limits", "max_body_bytes", config.limits.max_body_bytes >= 1024, "must be at least 1024"),
+        ("limits", "shutdown_grace_seconds", config.limits.shutdown_grace_seconds >= 0, "must not be negative"),
+        ("state", "timeout", config.state.timeout > 0, "must be more than 0"),
+        ("state", "retry_seconds", config.state.retry_seconds > 0, "must be more than 0"),
     ]
     for section, key, ok, why in checks:
         if not ok:
@@ -282,4 +316,6 @@ def load_config(path: str | Path | None = None, environ: typing.Mapping[str, str
             config.corpus.cache_dir = str(base / config.corpus.cache_dir)
         if not Path(config.feedback.path).is_absolute():
             config.feedback.path = str(base / config.feedback.path)
+        if config.logging.file and not Path(config.logging.file).is_absolute():
+            config.logging.file = str(base / config.logging.file)
     return apply_environment(config, environ)

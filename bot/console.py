@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .lifecycle import TerminateGuard
 from .models import Question
 from .pipeline import Answerer
 from .render import FORMATS, render, render_plain
@@ -106,27 +107,31 @@ def run_console(answerer: Answerer, lines: Iterable[str] | None = None, fmt: str
     if banner:
         console._print(banner)
     source = iter(lines) if lines is not None else None
-    try:
-        while True:
-            try:
-                if source is not None:
-                    line = next(source)
-                elif interactive:
-                    line = input("quotebot> ")
-                else:
-                    line = sys.stdin.readline()
-                    if not line:
-                        break
-            except (EOFError, StopIteration):
-                break
-            except KeyboardInterrupt:
-                console._print("")
-                continue
-            if not console.handle(line):
-                break
-    finally:
+    # SIGTERM ends the session cleanly (exit 0): at once while waiting for input, after the answer while answering.
+    with TerminateGuard() as guard:
         try:
-            save_history()
-        except OSError:
-            pass
+            while not guard.requested:
+                try:
+                    if source is not None:
+                        line = next(source)
+                    elif interactive:
+                        line = input("quotebot> ")
+                    else:
+                        line = sys.stdin.readline()
+                        if not line:
+                            break
+                except (EOFError, StopIteration):
+                    break
+                except KeyboardInterrupt:
+                    console._print("")
+                    continue
+                with guard.busy():
+                    keep_going = console.handle(line)
+                if not keep_going:
+                    break
+        finally:
+            try:
+                save_history()
+            except OSError:
+                pass
     return 0

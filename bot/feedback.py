@@ -9,14 +9,25 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .logs import Redactor
 from .models import Answer
+from .state import State
 
 
 class FeedbackLog:
-    """Appends feedback records to a JSON-lines file; never stores tokens."""
+    """Appends feedback records to a JSON-lines file; never stores tokens.
 
-    def __init__(self, path: str | Path) -> None:
+    Every string in a record passes ``redactor`` first (by default one that
+    removes token-shaped strings, such as a token pasted into a question;
+    pass ``Redactor(config_secrets(config))`` to remove the configured ones too).
+    With a shared ``state`` each record is also stored there, so the feedback of
+    every replica can be read in one place (``State.recent_feedback``).
+    """
+
+    def __init__(self, path: str | Path, redactor: Redactor | None = None, state: State | None = None) -> None:
         self.path = Path(path)
+        self.redactor = redactor or Redactor()
+        self.state = state
         self._lock = asyncio.Lock()
 
     @staticmethod
@@ -35,10 +46,12 @@ class FeedbackLog:
 
     async def add(self, platform: str, user: str | None, vote: str, answer: Answer) -> dict[str, Any]:
         """Append one feedback record and return it."""
-        entry = self.record(platform, user, vote, answer)
+        entry = self.redactor.value(self.record(platform, user, vote, answer))
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         async with self._lock:
             await asyncio.to_thread(self._append, line)
+        if self.state is not None:
+            await self.state.add_feedback(entry)
         return entry
 
     def _append(self, line: str) -> None:

@@ -126,15 +126,21 @@ def slack_mrkdwn(answer: Answer, limit: int = SLACK_TEXT_CHARS) -> str:
 
 def _slack_section(p: Passage, number: int) -> tuple[dict[str, Any], dict[str, Any]]:
     limit = SLACK_SECTION_CHARS
+    keep_also = True
     while True:
         view = _passage_view(p, number, slack_escape, "*", limit)
+        if not keep_also:
+            view["also"] = []
         quote = _env.get_template("slack_quote.j2").render(p=view)
         context = _env.get_template("slack_context.j2").render(p=view)
         if len(quote) <= SLACK_SECTION_CHARS and len(context) <= SLACK_SECTION_CHARS:
             break
-        limit = int(limit * 0.8)
         if limit < 20:
-            view["also"] = []
+            if not keep_also:  # a source id alone is too long: cut the context line itself
+                context = _cut_mrkdwn(context, SLACK_SECTION_CHARS)
+                break
+            keep_also = False
+        limit = int(limit * 0.8)
     section = {"type": "section", "text": {"type": "mrkdwn", "text": quote}}
     ctx = {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}
     return section, ctx

@@ -143,6 +143,8 @@ def parse_jsonl_line(path: str, lineno: int, line: str) -> tuple[Article | None,
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, [Problem(path, lineno, f"broken JSON: {exc.msg} at column {exc.colno}")]
+    except RecursionError:
+        return None, [Problem(path, lineno, "JSON nested too deeply to read")]
     if not isinstance(obj, dict):
         return None, [Problem(path, lineno, f"expected a JSON object, got {type(obj).__name__}")]
     text = obj.get("text")

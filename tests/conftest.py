@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.pipeline import Answerer
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
+from tests.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
+
+# Property-based tests: a quick pass by default; HYPOTHESIS_PROFILE=fuzz for a long run. Generating long hostile
+# texts is slow on a busy machine: that is not a failure, so those health checks are off.
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("quick", max_examples=40, deadline=None, suppress_health_check=_SLOW_IS_FINE)
+settings.register_profile("fuzz", max_examples=3000, deadline=None, suppress_health_check=_SLOW_IS_FINE)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -36,3 +47,16 @@ def seed_index() -> SentenceIndex:
 def seed_answerer(seed_index: SentenceIndex) -> Answerer:
     """An answerer over the seed corpus with default settings."""
     return Answerer(seed_index)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, stopped after the test; skipped if not installed."""
+    if REDIS_SERVER is None:
+        pytest.skip(SKIP_REASON)
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
