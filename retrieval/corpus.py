@@ -32,7 +32,8 @@ TITLE_MAX = 80
 
 _DATE_HEADER = re.compile(r"\A[\s\ufeff]*date:?[ \t]+(\S+)[ \t]*\n?", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\s*?\n[ \t]*\r?\n|\s*\Z)", re.DOTALL)
+#: A paragraph break: a run of white space that holds a blank line (the run is taken whole).
+_PARAGRAPH_GAP = re.compile(r"\s*\n[ \t]*\r?\n\s*")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?")
 
 
@@ -61,9 +62,18 @@ def paragraph_spans(text: str, start: int = 0) -> tuple[tuple[int, int], ...]:
     Markdown headings (``# ...``) are not paragraphs: they are not sentences to quote.
     """
     spans = []
-    for match in _PARAGRAPH.finditer(text, start):
-        if not match.group().startswith("#"):
-            spans.append((match.start(), match.end()))
+    pos = start
+    for gap in (*_PARAGRAPH_GAP.finditer(text, start), None):
+        end = gap.start() if gap is not None else len(text)
+        piece = text[pos:end]
+        stripped = piece.lstrip()
+        if stripped:
+            s = pos + len(piece) - len(stripped)
+            e = pos + len(piece.rstrip())
+            if text[s] != "#":
+                spans.append((s, e))
+        if gap is not None:
+            pos = gap.end()
     return tuple(spans)
 
 

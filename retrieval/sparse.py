@@ -1,0 +1,218 @@
+"""BM25 as bm25s computes it, built from token-id arrays with NumPy and queried without scoring every document.
+
+bm25s stores, for every term, the BM25 score each document containing it gets
+(a CSC matrix: ``data`` / ``indices`` / ``indptr``), so a query only adds up a few
+columns. Its ``index()`` builds that matrix with a Python loop over documents
+(about 20k documents/s here); :func:`build_matrix` builds the same matrix from flat
+``(document, term)`` arrays with sorting and ``bincount`` (millions/s), and the
+scores match bm25s's to float32 rounding (``tests/retrieval/test_sparse.py``).
+
+Queries touch only the postings of the query terms: :meth:`SparseBm25.top` returns the
+best ``n`` documents without ranking the whole corpus, and :meth:`SparseBm25.scores_at`
+looks up the scores of given documents by binary search in each term's sorted postings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: The free parameter of bm25l / bm25+ (bm25s's default).
+DELTA = 0.5
+METHODS = ("lucene", "robertson", "atire", "bm25l", "bm25+")
+
+
+def _idf(method: str, df: NDArray[np.float64], n: int) -> NDArray[np.float64]:
+    """Inverse document frequency per term, as bm25s's ``_score_idf_*``."""
+    if method == "lucene":
+        return np.log(1 + (n - df + 0.5) / (df + 0.5))
+    if method == "robertson":
+        return np.log(np.maximum((n - df + 0.5) / (df + 0.5), 1.0))
+    if method == "atire":
+        return np.log(n / df)
+    if method == "bm25l":
+        return np.log((n + 1) / (df + 0.5))
+    if method == "bm25+":
+        return np.log((n + 1) / df)
+    raise ValueError(f"unknown BM25 method {method!r}; expected one of {', '.join(METHODS)}")
+
+
+def _tfc(method: str, tf: NDArray[np.float64], dl: NDArray[np.float64], avg: float, k1: float, b: float) -> NDArray[np.float64]:
+    """Term-frequency component, as bm25s's ``_score_tfc_*``."""
+    norm = 1 - b + b * dl / avg
+    if method in ("lucene", "robertson"):
+        return tf / (k1 * norm + tf)
+    if method == "atire":
+        return tf * (k1 + 1) / (tf + k1 * norm)
+    if method == "bm25l":
+        c = tf / norm
+        return (k1 + 1) * (c + DELTA) / (k1 + c + DELTA)
+    if method == "bm25+":
+        return (k1 + 1) * tf / (k1 * norm + tf) + DELTA
+    raise ValueError(f"unknown BM25 method {method!r}")
+
+
+@dataclass
+class SparseBm25:
+    """A bm25s-style score matrix: column ``t`` holds (document, score) for every document containing term ``t``.
+
+    ``nonoccurrence`` is only set for bm25l / bm25+, whose scores give absent terms a constant.
+    """
+
+    data: NDArray[np.float32]
+    indices: NDArray[np.int32]
+    indptr: NDArray[np.int64]
+    num_docs: int
+    nonoccurrence: NDArray[np.float32] | None = None
+
+    @property
+    def num_terms(self) -> int:
+        """Columns of the matrix (the vocabulary size)."""
+        return len(self.indptr) - 1
+
+    def _columns(self, term_ids: list[int]) -> list[tuple[int, int]]:
+        n = self.num_terms
+        return [(int(self.indptr[t]), int(self.indptr[t + 1])) for t in term_ids if 0 <= t < n]
+
+    def _constant(self, term_ids: list[int]) -> float:
+        if self.nonoccurrence is None or not term_ids:
+            return 0.0
+        valid = [t for t in term_ids if 0 <= t < self.num_terms]
+        return float(self.nonoccurrence[valid].sum())
+
+    def get_scores(self, term_ids: list[int]) -> NDArray[np.float32]:
+        """One score per document (zeros where no query term occurs), as ``bm25s.BM25.get_scores``."""
+        scores = np.zeros(self.num_docs, dtype=np.float32)
+        for s, e in self._columns(term_ids):
+            np.add.at(scores, self.indices[s:e], self.data[s:e])
+        if self.nonoccurrence is not None:
+            scores += self._constant(term_ids)
+        return scores
+
+    def top(self, term_ids: list[int], n: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """The (up to) ``n`` best documents that contain a query term, and their scores, in no particular order.
+
+        Only the postings of the query terms are read: the cost follows how common the
+        terms are, not how many documents the index holds.
+        """
+        cols = self._columns(term_ids)
+        if not cols or n <= 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        if len(cols) == 1:
+            s, e = cols[0]
+            docs = np.asarray(self.indices[s:e], dtype=np.int64)
+            vals = np.asarray(self.data[s:e], dtype=np.float32)
+        else:
+            # A repeated query term counts once per repeat, as in bm25s.
+            scores = np.zeros(self.num_docs, dtype=np.float32)
+            parts = []
+            for s, e in cols:
+                idx = self.indices[s:e]
+                scores[idx] += self.data[s:e]  # postings of one term never repeat a document
+                parts.append(idx)
+            # Each document appears once per query term it contains, so the best n * len(cols)
+            # postings hold at least n distinct documents.
+            cand = np.concatenate(parts)
+            vals = scores[cand]
+            want = n * len(cols)
+            if cand.size > want:
+                keep = np.argpartition(-vals, want - 1)[:want]
+                cand = cand[keep]
+            docs = np.unique(cand).astype(np.int64)
+            vals = scores[docs]
+        if docs.size > n:
+            keep = np.argpartition(-vals, n - 1)[:n]
+            docs, vals = docs[keep], vals[keep]
+        constant = self._constant(term_ids)
+        return docs, (vals + constant if constant else vals).astype(np.float32, copy=False)
+
+    def scores_at(self, term_ids: list[int], docs: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Scores of the given documents only (binary search in each query term's sorted postings)."""
+        out = np.zeros(len(docs), dtype=np.float32)
+        if len(docs) == 0:
+            return out
+        for s, e in self._columns(term_ids):
+            if s == e:
+                continue
+            postings = self.indices[s:e]
+            pos = np.searchsorted(postings, docs)
+            inside = pos < (e - s)
+            pos_in = np.where(inside, pos, 0)
+            found = inside & (postings[pos_in] == docs)
+            out[found] += self.data[s:e][pos_in[found]]
+        if self.nonoccurrence is not None:
+            out += self._constant(term_ids)
+        return out
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Write the matrix as ``.npy`` files (loadable memory-mapped) and ``sparse.json``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        np.save(directory / "data.npy", self.data)
+        np.save(directory / "indices.npy", self.indices)
+        np.save(directory / "indptr.npy", self.indptr)
+        if self.nonoccurrence is not None:
+            np.save(directory / "nonoccurrence.npy", self.nonoccurrence)
+        (directory / "sparse.json").write_text(json.dumps({"num_docs": self.num_docs}))
+
+    @classmethod
+    def load(cls, directory: Path, mmap: bool = True) -> SparseBm25:
+        """Load a matrix written by :meth:`save`; memory-mapped, a restart reads nothing up front."""
+        mode = "r" if mmap else None
+        meta = json.loads((directory / "sparse.json").read_text())
+        non = directory / "nonoccurrence.npy"
+        return cls(
+            np.load(directory / "data.npy", mmap_mode=mode),
+            np.load(directory / "indices.npy", mmap_mode=mode),
+            np.load(directory / "indptr.npy", mmap_mode=mode),
+            int(meta["num_docs"]),
+            np.load(non) if non.exists() else None,
+        )
+
+
+def build_matrix(
+    doc_ids: NDArray[np.integer],
+    term_ids: NDArray[np.integer],
+    num_docs: int,
+    num_terms: int,
+    method: str = "lucene",
+    k1: float = 1.2,
+    b: float = 0.75,
+) -> SparseBm25:
+    """The BM25 score matrix of a corpus given as one ``(document, term)`` pair per token occurrence.
+
+    Document lengths count every token, so a document with no tokens still has its row
+    (it simply appears in no column).
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown BM25 method {method!r}; expected one of {', '.join(METHODS)}")
+    doc_len = np.bincount(np.asarray(doc_ids, dtype=np.int64), minlength=num_docs).astype(np.float64)
+    avg = float(doc_len.mean()) if num_docs else 0.0
+    if len(doc_ids) == 0 or num_docs == 0:
+        return SparseBm25(
+            np.empty(0, np.float32), np.empty(0, np.int32), np.zeros(num_terms + 1, np.int64), num_docs, None
+        )
+    # One key per occurrence, ordered by term then document: unique keys are the CSC postings.
+    keys = np.asarray(term_ids, dtype=np.int64) * num_docs + np.asarray(doc_ids, dtype=np.int64)
+    keys, tf = np.unique(keys, return_counts=True)
+    cols = keys // num_docs
+    rows = (keys - cols * num_docs).astype(np.int32)
+    df = np.bincount(cols, minlength=num_terms)
+    indptr = np.zeros(num_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    idf = _idf(method, df.astype(np.float64), num_docs)
+    avg = avg or 1.0
+    data = (idf[cols] * _tfc(method, tf.astype(np.float64), doc_len[rows], avg, k1, b)).astype(np.float32)
+    nonoccurrence = None
+    if method in ("bm25l", "bm25+"):
+        # bm25s subtracts the absent-term score from each stored score and adds it back per query.
+        zero = _tfc(method, np.zeros(1), np.full(1, avg), avg, k1, b)[0]
+        nonoccurrence = (idf * zero).astype(np.float32)
+        data = (data - nonoccurrence[cols]).astype(np.float32)
+    return SparseBm25(data, rows, indptr, num_docs, nonoccurrence)
+
