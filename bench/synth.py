@@ -2,7 +2,7 @@
 
 The text is nonsense but shaped like news: sentences of about 20 words (log-normal), paragraphs of one to
 four sentences, articles of about 20 sentences, function words as frequent as in English, content words
-drawn from a Zipf distribution over a pseudo-word vocabulary, numbers, honorifics ("Sen. Varo said ..."),
+drawn from a Zipf–Mandelbrot distribution over a pseudo-word vocabulary, numbers, honorifics ("Sen. Varo said ..."),
 quotes and a date per article. Articles are written as JSONL shards (a newsroom archive export), so a
 million sentences are a few dozen files, not fifty thousand.
 
@@ -36,6 +36,10 @@ HONORIFICS = ("Sen.", "Mr.", "Mrs.", "Dr.", "Gov.", "Rep.")
 SENTENCES_PER_SHARD = 20_000
 VOCABULARY = 60_000
 ZIPF_S = 1.07
+#: Ranks taken by function words before the first content word.
+CONTENT_RANK_OFFSET = 50
+#: Bumped when the generator changes, so cached corpora are regenerated.
+GENERATOR_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,9 @@ def make_vocabulary(rng: np.random.Generator, size: int) -> list[str]:
     return words
 
 
-def zipf_probabilities(n: int, s: float = ZIPF_S) -> np.ndarray:
-    """Probabilities of ranks 1..n under Zipf's law with exponent ``s``."""
-    p = 1.0 / np.arange(1, n + 1) ** s
+def zipf_probabilities(n: int, s: float = ZIPF_S, offset: float = 0.0) -> np.ndarray:
+    """Probabilities of ranks 1..n under the Zipf–Mandelbrot law ``1 / (rank + offset) ** s``."""
+    p = 1.0 / (np.arange(1, n + 1) + offset) ** s
     return p / p.sum()
 
 
@@ -79,7 +83,9 @@ class Generator:
         self.rng = np.random.default_rng(seed)
         self.vocab = make_vocabulary(self.rng, vocabulary)
         self.capitalised = [w.capitalize() for w in self.vocab]
-        self.p_content = zipf_probabilities(vocabulary)
+        # Content words are the tail of one Zipf law over all words: function words hold the first
+        # ranks, so the commonest content word is in about 4 % of sentences, as "said" is in news.
+        self.p_content = zipf_probabilities(vocabulary, offset=CONTENT_RANK_OFFSET)
         self.p_function = zipf_probabilities(len(FUNCTION_WORDS), 1.0)
 
     def sentences(self, n: int) -> list[str]:
@@ -174,12 +180,12 @@ def write_corpus(sentences: int, directory: Path, seed: int = 7) -> CorpusInfo:
 
 def ensure_corpus(sentences: int, root: Path, seed: int = 7) -> CorpusInfo:
     """The cached corpus of ``sentences`` sentences under ``root``, generated on first use."""
-    directory = root / f"synth-{sentences}-s{seed}"
+    directory = root / f"synth-{sentences}-s{seed}-v{GENERATOR_VERSION}"
     meta = directory / ".corpus.json"
     if meta.exists():
         m = json.loads(meta.read_text())
         return CorpusInfo(directory, m["sentences"], m["articles"], m["files"])
-    tmp = root / f".tmp-synth-{sentences}-s{seed}"
+    tmp = root / f".tmp-{directory.name}"
     shutil.rmtree(tmp, ignore_errors=True)
     info = write_corpus(sentences, tmp, seed)
     tmp.rename(directory)

@@ -15,12 +15,16 @@ looks up the scores of given documents by binary search in each term's sorted po
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse
 from numpy.typing import NDArray
 
+#: Per-thread scratch arrays of :meth:`SparseBm25.top`.
+_SCRATCH = threading.local()
 #: The free parameter of bm25l / bm25+ (bm25s's default).
 DELTA = 0.5
 METHODS = ("lucene", "robertson", "atire", "bm25l", "bm25+")
@@ -68,6 +72,8 @@ class SparseBm25:
     indptr: NDArray[np.int64]
     num_docs: int
     nonoccurrence: NDArray[np.float32] | None = None
+    #: Per term, the largest score in its column (read by :meth:`top` to skip postings).
+    col_max: NDArray[np.float32] | None = None
 
     @property
     def num_terms(self) -> int:
@@ -96,39 +102,86 @@ class SparseBm25:
     def top(self, term_ids: list[int], n: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
         """The (up to) ``n`` best documents that contain a query term, and their scores, in no particular order.
 
-        Only the postings of the query terms are read: the cost follows how common the
-        terms are, not how many documents the index holds.
+        Only the postings of the query terms are read, rarest term first (MaxScore): once the
+        terms still to come can't lift an unseen document above the ``n``-th best score so far,
+        their postings are only searched for the documents already found, not scanned.
         """
-        cols = self._columns(term_ids)
-        if not cols or n <= 0:
+        counts: dict[int, int] = {}
+        for t in term_ids:
+            if 0 <= t < self.num_terms:
+                counts[t] = counts.get(t, 0) + 1  # a repeated query term counts once per repeat, as in bm25s
+        if not counts or n <= 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        if len(cols) == 1:
-            s, e = cols[0]
+        terms = sorted(counts, key=lambda t: int(self.indptr[t + 1] - self.indptr[t]))
+        spans = [(int(self.indptr[t]), int(self.indptr[t + 1])) for t in terms]
+        weights = [counts[t] for t in terms]
+        bounds = [float(self.column_max(t)) * counts[t] for t in terms]
+        constant = self._constant(term_ids)
+        if len(terms) == 1 and weights[0] == 1:
+            s, e = spans[0]
             docs = np.asarray(self.indices[s:e], dtype=np.int64)
             vals = np.asarray(self.data[s:e], dtype=np.float32)
         else:
-            # A repeated query term counts once per repeat, as in bm25s.
-            scores = np.zeros(self.num_docs, dtype=np.float32)
-            parts = []
-            for s, e in cols:
+            scores = self._scratch()
+            parts: list[NDArray[np.int32]] = []
+            remaining = sum(bounds)
+            theta = -np.inf
+            scanned = 0
+            for i, (s, e) in enumerate(spans):
+                if parts:
+                    # A lower bound of the n-th best score so far: each document occurs at most
+                    # `scanned` times among the postings read, so the best n * scanned of them
+                    # hold at least n distinct documents.
+                    cand = np.concatenate(parts) if len(parts) > 1 else parts[0]
+                    want = n * scanned
+                    if cand.size >= want:
+                        vals = scores[cand]
+                        theta = float(np.partition(vals, cand.size - want)[cand.size - want])
+                        if remaining < theta:
+                            break  # no unseen document can reach the top n any more
                 idx = self.indices[s:e]
-                scores[idx] += self.data[s:e]  # postings of one term never repeat a document
+                scores[idx] += self.data[s:e] * weights[i] if weights[i] != 1 else self.data[s:e]
                 parts.append(idx)
-            # Each document appears once per query term it contains, so the best n * len(cols)
-            # postings hold at least n distinct documents.
-            cand = np.concatenate(parts)
-            vals = scores[cand]
-            want = n * len(cols)
-            if cand.size > want:
-                keep = np.argpartition(-vals, want - 1)[:want]
-                cand = cand[keep]
-            docs = np.unique(cand).astype(np.int64)
+                remaining -= bounds[i]
+                scanned = i + 1
+            docs = _distinct(parts, self.num_docs)
+            if scanned < len(spans):
+                # Documents that can't reach theta even with every remaining term are dropped,
+                # then the remaining terms' postings are searched for the rest.
+                docs = docs[scores[docs] + remaining >= theta]
+                for i in range(scanned, len(spans)):
+                    s, e = spans[i]
+                    postings = self.indices[s:e]
+                    pos = np.searchsorted(postings, docs)
+                    inside = pos < (e - s)
+                    pos_in = np.where(inside, pos, 0)
+                    found = inside & (postings[pos_in] == docs)
+                    scores[docs[found]] += self.data[s:e][pos_in[found]] * weights[i]
             vals = scores[docs]
+            for idx in parts:
+                scores[idx] = 0  # leave the scratch array clean for the next query
+            if scanned < len(spans):
+                scores[docs] = 0
         if docs.size > n:
             keep = np.argpartition(-vals, n - 1)[:n]
             docs, vals = docs[keep], vals[keep]
-        constant = self._constant(term_ids)
         return docs, (vals + constant if constant else vals).astype(np.float32, copy=False)
+
+    def _scratch(self) -> NDArray[np.float32]:
+        """A zeroed score array per thread, reused by every query (allocating 4 MB per query costs page faults)."""
+        local = _SCRATCH.__dict__
+        key = ("scores", self.num_docs)
+        buf = local.get(key)
+        if buf is None:
+            buf = local[key] = np.zeros(self.num_docs, dtype=np.float32)
+        return buf
+
+    def column_max(self, term: int) -> float:
+        """The highest score term ``term`` gives any document (its MaxScore upper bound)."""
+        if self.col_max is not None:
+            return float(self.col_max[term])
+        s, e = int(self.indptr[term]), int(self.indptr[term + 1])
+        return float(self.data[s:e].max()) if e > s else 0.0
 
     def scores_at(self, term_ids: list[int], docs: NDArray[np.int64]) -> NDArray[np.float32]:
         """Scores of the given documents only (binary search in each query term's sorted postings)."""
@@ -158,6 +211,8 @@ class SparseBm25:
         np.save(directory / "indptr.npy", self.indptr)
         if self.nonoccurrence is not None:
             np.save(directory / "nonoccurrence.npy", self.nonoccurrence)
+        if self.col_max is not None:
+            np.save(directory / "colmax.npy", self.col_max)
         (directory / "sparse.json").write_text(json.dumps({"num_docs": self.num_docs}))
 
     @classmethod
@@ -166,13 +221,29 @@ class SparseBm25:
         mode = "r" if mmap else None
         meta = json.loads((directory / "sparse.json").read_text())
         non = directory / "nonoccurrence.npy"
+        col_max = directory / "colmax.npy"
         return cls(
             np.load(directory / "data.npy", mmap_mode=mode),
             np.load(directory / "indices.npy", mmap_mode=mode),
             np.load(directory / "indptr.npy", mmap_mode=mode),
             int(meta["num_docs"]),
             np.load(non) if non.exists() else None,
+            np.load(col_max, mmap_mode=mode) if col_max.exists() else None,
         )
+
+
+def _distinct(parts: list[NDArray[np.int32]], num_docs: int) -> NDArray[np.int64]:
+    """The distinct documents of several posting slices, sorted."""
+    cand = np.concatenate(parts) if len(parts) > 1 else np.asarray(parts[0])
+    if cand.size * 16 < num_docs:
+        ordered = np.sort(cand)
+        keep = np.empty(ordered.size, dtype=bool)
+        keep[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+        return ordered[keep].astype(np.int64)
+    seen = np.zeros(num_docs, dtype=bool)
+    seen[cand] = True
+    return np.flatnonzero(seen)
 
 
 def build_matrix(
@@ -197,14 +268,18 @@ def build_matrix(
         return SparseBm25(
             np.empty(0, np.float32), np.empty(0, np.int32), np.zeros(num_terms + 1, np.int64), num_docs, None
         )
-    # One key per occurrence, ordered by term then document: unique keys are the CSC postings.
-    keys = np.asarray(term_ids, dtype=np.int64) * num_docs + np.asarray(doc_ids, dtype=np.int64)
-    keys, tf = np.unique(keys, return_counts=True)
-    cols = keys // num_docs
-    rows = (keys - cols * num_docs).astype(np.int32)
-    df = np.bincount(cols, minlength=num_terms)
-    indptr = np.zeros(num_terms + 1, dtype=np.int64)
-    np.cumsum(df, out=indptr[1:])
+    # scipy's COO → CSC conversion counts repeated (document, term) pairs in linear time;
+    # documents arrive in order, so each column's rows come out sorted.
+    counts = scipy.sparse.csc_matrix(
+        (np.ones(len(doc_ids), dtype=np.float32), (np.asarray(doc_ids), np.asarray(term_ids))), shape=(num_docs, num_terms)
+    )
+    counts.sum_duplicates()
+    counts.sort_indices()
+    rows = counts.indices.astype(np.int32, copy=False)
+    indptr = counts.indptr.astype(np.int64)
+    tf = counts.data
+    df = np.diff(indptr)
+    cols = np.repeat(np.arange(num_terms, dtype=np.int64), df)
     idf = _idf(method, df.astype(np.float64), num_docs)
     avg = avg or 1.0
     data = (idf[cols] * _tfc(method, tf.astype(np.float64), doc_len[rows], avg, k1, b)).astype(np.float32)
@@ -214,5 +289,9 @@ def build_matrix(
         zero = _tfc(method, np.zeros(1), np.full(1, avg), avg, k1, b)[0]
         nonoccurrence = (idf * zero).astype(np.float32)
         data = (data - nonoccurrence[cols]).astype(np.float32)
-    return SparseBm25(data, rows, indptr, num_docs, nonoccurrence)
+    col_max = np.zeros(num_terms, dtype=np.float32)
+    nonempty = np.flatnonzero(df)
+    if nonempty.size:
+        col_max[nonempty] = np.maximum.reduceat(data, indptr[nonempty])
+    return SparseBm25(data, rows, indptr, num_docs, nonoccurrence, col_max)
 

@@ -64,3 +64,21 @@ def test_empty_and_unknown_queries_score_nothing() -> None:
     assert engine.top([], 10)[0].size == 0
     assert not engine.get_scores(["nowher"]).any()
     assert engine.num_docs == len(DOCS)
+
+
+def test_top_is_exact_when_common_terms_are_skipped() -> None:
+    """A rare term fills the top n early, so the common term's postings are only searched, not scanned."""
+    rng = np.random.default_rng(5)
+    n_docs = 20000
+    docs = np.repeat(np.arange(n_docs), 6)
+    terms = rng.integers(10, 2000, size=docs.size)
+    terms[::2] = 0  # term 0 is in every document
+    terms[rng.choice(docs.size, 300, replace=False)] = 1  # term 1 is rare
+    matrix = build_matrix(docs, terms, n_docs, 2000)
+    for query in ([0, 1], [1, 0, 0], [0, 1, 57]):
+        full = matrix.get_scores(query)
+        for n in (1, 10, 200):
+            ids, scores = matrix.top(query, n)
+            best = np.sort(full)[::-1][:n]
+            np.testing.assert_allclose(np.sort(scores)[::-1], best, rtol=1e-6)
+            np.testing.assert_allclose(scores, full[ids], rtol=1e-6)
