@@ -42,6 +42,7 @@ class Meta:
     date: object
     url: str | None
     paragraphs: tuple[tuple[int, int], ...]
+    file: str | None = None
 
 
 @dataclass
@@ -99,11 +100,21 @@ def _analyse_articles(articles: Sequence[Article], stem: str | None) -> BatchRes
 
 def _analyse_files(files: Sequence[tuple[str, str]], stem: str | None) -> BatchResult:
     report = LoadReport()
+    sources: list[str] = []
     for root, path in files:
+        before = len(report.articles)
         load_file(Path(root), Path(path), report)
+        sources.extend([str(Path(path).resolve())] * (len(report.articles) - before))
     result = _analyse_articles(report.articles, stem)
+    for meta, source in zip(result.metas, sources, strict=True):
+        meta.file = source
     result.problems, result.files = report.problems, report.files
     return result
+
+
+def analyse_files(files: Sequence[tuple[str, str]], stem: str | None) -> Corpus:
+    """Read, segment and tokenize the given ``(corpus root, file)`` pairs in-process (a live update's few files)."""
+    return merge([_analyse_files(files, stem)], [])
 
 
 def _file_batches(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[list[tuple[str, str]]], list[int], list[Problem]]:
@@ -287,6 +298,7 @@ def merge(results: list[BatchResult], problems: list[Problem], dedupe: bool = Tr
         StringColumn.of([m.id for m in metas]),
         StringColumn.of([m.title for m in metas]),
         StringColumn.of([m.url for m in metas]),
+        StringColumn.of([m.file for m in metas]),
         dates,
         par_offsets,
         par_start,

@@ -25,7 +25,7 @@ from .build import Corpus, analyse_paths, analyse_report
 from .corpus import iter_files
 from .engines import Bm25sEngine, RankBm25Engine, make_engine
 from .records import LoadReport, Problem
-from .sparse import build_matrix
+from .sparse import Background, build_matrix
 from .store import ArticleTable
 from .tokens import Tokenizer
 
@@ -142,19 +142,27 @@ class SentenceIndex:
         return cls.from_corpus(analyse_paths(paths, settings.stem, workers, progress), settings)
 
     @classmethod
-    def from_corpus(cls, corpus: Corpus, settings: IndexSettings) -> SentenceIndex:
-        """Build the sentence and paragraph engines over an analysed corpus."""
+    def from_corpus(cls, corpus: Corpus, settings: IndexSettings, background: SentenceIndex | None = None) -> SentenceIndex:
+        """Build the sentence and paragraph engines over an analysed corpus.
+
+        With ``background`` (the large index a small delta is searched alongside) the delta's
+        scores use the statistics of both together, so their scores can be merged.
+        """
         tokenizer = Tokenizer(stem=settings.stem)
         vocab = {t: i for i, t in enumerate(corpus.terms)}
         n_sent = len(corpus.sent_start)
         term_paragraph = corpus.sent_paragraph[corpus.term_sentence] if len(corpus.term_sentence) else corpus.term_sentence
         if settings.engine == "bm25s":
             args = (len(corpus.terms), settings.method, settings.k1, settings.b)
+            bg_sent = bg_par = None
+            if isinstance(background, SentenceIndex) and isinstance(background.sentence_engine, Bm25sEngine):
+                bg_sent = _background(background.sentence_engine, corpus.terms)
+                bg_par = _background(background.paragraph_engine, corpus.terms)  # type: ignore[arg-type]
             sentence_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine(
-                build_matrix(corpus.term_sentence, corpus.term_ids, n_sent, *args), vocab
+                build_matrix(corpus.term_sentence, corpus.term_ids, n_sent, *args, background=bg_sent), vocab
             )
             paragraph_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine(
-                build_matrix(term_paragraph, corpus.term_ids, corpus.num_paragraphs, *args), vocab
+                build_matrix(term_paragraph, corpus.term_ids, corpus.num_paragraphs, *args, background=bg_par), vocab
             )
         else:
             sentence_engine = make_engine(
@@ -270,6 +278,13 @@ class SentenceIndex:
                 vocab,
             )
         return cls.build(LoadReport(list(table), problems), settings)
+
+
+def _background(engine: Bm25sEngine, terms: list[str]) -> Background:
+    """``engine``'s statistics for ``terms`` (document frequency 0 for terms it does not know)."""
+    matrix, vocab = engine.matrix, engine.vocab
+    df = np.array([matrix.document_frequency(vocab.get(t, -1)) for t in terms], dtype=np.float64)
+    return Background(df, matrix.num_docs, matrix.avg_doc_len)
 
 
 def _token_lists(corpus: Corpus, doc_of_term: NDArray[np.int32], num_docs: int) -> list[list[str]]:

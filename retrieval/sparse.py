@@ -60,6 +60,16 @@ def _tfc(method: str, tf: NDArray[np.float64], dl: NDArray[np.float64], avg: flo
     raise ValueError(f"unknown BM25 method {method!r}")
 
 
+@dataclass(frozen=True)
+class Background:
+    """Statistics of a larger index that a small one's scores must agree with: per-term document
+    frequencies (aligned with the small index's terms), document count and mean length."""
+
+    df: NDArray[np.float64]
+    num_docs: int
+    avg_doc_len: float
+
+
 @dataclass
 class SparseBm25:
     """A bm25s-style score matrix: column ``t`` holds (document, score) for every document containing term ``t``.
@@ -74,6 +84,12 @@ class SparseBm25:
     nonoccurrence: NDArray[np.float32] | None = None
     #: Per term, the largest score in its column (read by :meth:`top` to skip postings).
     col_max: NDArray[np.float32] | None = None
+    #: Mean document length the scores were computed with.
+    avg_doc_len: float = 0.0
+
+    def document_frequency(self, term: int) -> int:
+        """How many documents contain ``term``."""
+        return int(self.indptr[term + 1] - self.indptr[term]) if 0 <= term < self.num_terms else 0
 
     @property
     def num_terms(self) -> int:
@@ -213,7 +229,7 @@ class SparseBm25:
             np.save(directory / "nonoccurrence.npy", self.nonoccurrence)
         if self.col_max is not None:
             np.save(directory / "colmax.npy", self.col_max)
-        (directory / "sparse.json").write_text(json.dumps({"num_docs": self.num_docs}))
+        (directory / "sparse.json").write_text(json.dumps({"num_docs": self.num_docs, "avg_doc_len": self.avg_doc_len}))
 
     @classmethod
     def load(cls, directory: Path, mmap: bool = True) -> SparseBm25:
@@ -229,6 +245,7 @@ class SparseBm25:
             int(meta["num_docs"]),
             np.load(non) if non.exists() else None,
             np.load(col_max, mmap_mode=mode) if col_max.exists() else None,
+            float(meta.get("avg_doc_len", 0.0)),
         )
 
 
@@ -254,19 +271,26 @@ def build_matrix(
     method: str = "lucene",
     k1: float = 1.2,
     b: float = 0.75,
+    background: Background | None = None,
 ) -> SparseBm25:
     """The BM25 score matrix of a corpus given as one ``(document, term)`` pair per token occurrence.
 
     Document lengths count every token, so a document with no tokens still has its row
-    (it simply appears in no column).
+    (it simply appears in no column). With ``background`` (a larger index these documents are
+    searched alongside), document frequencies, document count and average length are those of
+    both together, so scores from the two indexes are comparable.
     """
     if method not in METHODS:
         raise ValueError(f"unknown BM25 method {method!r}; expected one of {', '.join(METHODS)}")
     doc_len = np.bincount(np.asarray(doc_ids, dtype=np.int64), minlength=num_docs).astype(np.float64)
     avg = float(doc_len.mean()) if num_docs else 0.0
+    n_all = num_docs
+    if background is not None:
+        n_all = num_docs + background.num_docs
+        avg = (float(doc_len.sum()) + background.avg_doc_len * background.num_docs) / max(n_all, 1)
     if len(doc_ids) == 0 or num_docs == 0:
         return SparseBm25(
-            np.empty(0, np.float32), np.empty(0, np.int32), np.zeros(num_terms + 1, np.int64), num_docs, None
+            np.empty(0, np.float32), np.empty(0, np.int32), np.zeros(num_terms + 1, np.int64), num_docs, None, None, avg
         )
     # scipy's COO → CSC conversion counts repeated (document, term) pairs in linear time;
     # documents arrive in order, so each column's rows come out sorted.
@@ -280,7 +304,10 @@ def build_matrix(
     tf = counts.data
     df = np.diff(indptr)
     cols = np.repeat(np.arange(num_terms, dtype=np.int64), df)
-    idf = _idf(method, df.astype(np.float64), num_docs)
+    df_all = df.astype(np.float64)
+    if background is not None:
+        df_all += background.df
+    idf = _idf(method, df_all, n_all)
     avg = avg or 1.0
     data = (idf[cols] * _tfc(method, tf.astype(np.float64), doc_len[rows], avg, k1, b)).astype(np.float32)
     nonoccurrence = None
@@ -293,5 +320,5 @@ def build_matrix(
     nonempty = np.flatnonzero(df)
     if nonempty.size:
         col_max[nonempty] = np.maximum.reduceat(data, indptr[nonempty])
-    return SparseBm25(data, rows, indptr, num_docs, nonoccurrence, col_max)
+    return SparseBm25(data, rows, indptr, num_docs, nonoccurrence, col_max, avg)
 

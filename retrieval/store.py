@@ -83,6 +83,8 @@ class ArticleTable(Sequence[Article]):
     ids: StringColumn
     titles: StringColumn
     urls: StringColumn
+    #: The file each article was read from (absolute path), or ``None`` when built from loaded articles.
+    files: StringColumn
     #: Proleptic Gregorian day number, 0 for no date.
     dates: NDArray[np.int32]
     #: Paragraph spans (characters into the article text) of article ``i``: rows ``par_offsets[i]:par_offsets[i+1]``.
@@ -136,6 +138,7 @@ class ArticleTable(Sequence[Article]):
         self.ids.save(directory, "articles.ids")
         self.titles.save(directory, "articles.titles")
         self.urls.save(directory, "articles.urls")
+        self.files.save(directory, "articles.files")
 
     @classmethod
     def load(cls, directory: Path) -> ArticleTable:
@@ -151,6 +154,7 @@ class ArticleTable(Sequence[Article]):
             StringColumn.load(directory, "articles.ids"),
             StringColumn.load(directory, "articles.titles"),
             StringColumn.load(directory, "articles.urls"),
+            StringColumn.load(directory, "articles.files"),
             arr("dates"),  # type: ignore[arg-type]
             arr("par_offsets"),  # type: ignore[arg-type]
             arr("par_start"),  # type: ignore[arg-type]
