@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.index import Hit, Searchable, SentenceIndex
 
@@ -59,7 +59,8 @@ class Answerer:
         hits = self.index.search(terms, k=(offset + k) * 3 + 10)
         hits = [h for h in hits if h.score >= self.settings.min_score]
         passages = self._passages(hits, set(terms))
-        page = passages[offset : offset + k]
+        # Highlights only for the passages shown: finding them is most of the cost of a passage.
+        page = [self._highlighted(p, set(terms)) for p in passages[offset : offset + k]]
         if not page:
             reason = NoAnswer.NO_MORE if offset and passages else NoAnswer.NOT_FOUND
             return Answer(text, reason=reason, message=reason.value, offset=offset, terms=tuple(terms))
@@ -101,6 +102,10 @@ class Answerer:
                 out[seen[key]] = Passage(first.text, first.source, first.start, first.end, first.score, first.highlights, (*first.also, source))
                 continue
             seen[key] = len(out)
-            highlights = tuple((s, e) for term, s, e in self.index.tokenizer.words(hit.text) if term in terms)
-            out.append(Passage(hit.text, source, hit.start, hit.end, hit.score, highlights))
+            out.append(Passage(hit.text, source, hit.start, hit.end, hit.score, ()))
         return out
+
+    def _highlighted(self, passage: Passage, terms: set[str]) -> Passage:
+        """``passage`` with the spans of its words that match a query term."""
+        highlights = tuple((s, e) for term, s, e in self.index.tokenizer.words(passage.text) if term in terms)
+        return replace(passage, highlights=highlights)

@@ -26,7 +26,7 @@ from .corpus import iter_files
 from .engines import Bm25sEngine, RankBm25Engine, make_engine
 from .records import LoadReport, Problem
 from .sparse import Background, build_matrix
-from .store import ArticleTable
+from .store import ArticleTable, load_array
 from .tokens import Tokenizer
 
 #: 2: article texts in one memory-mapped blob, own BM25 matrices, vocabulary saved once.
@@ -263,9 +263,8 @@ class SentenceIndex:
         table = ArticleTable.load(directory)
         saved_problems = json.loads((directory / "problems.json").read_text())
         problems = [Problem(path, line, reason, skipped) for path, line, reason, skipped in saved_problems]
-        mode = "r" if mmap else None
         names = ("sent_article", "sent_paragraph", "sent_start", "sent_end", "sent_byte_start", "sent_byte_end")
-        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode=mode) for name in names}
+        arrays = {name: load_array(directory / f"{name}.npy", mmap) for name in names}
         text = (directory / "vocab.txt").read_text(encoding="utf-8")
         terms = text.split("\n") if text else []
         vocab = dict(zip(terms, range(len(terms)), strict=True))

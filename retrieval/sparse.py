@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse
 from numpy.typing import NDArray
 
 #: Per-thread scratch arrays of :meth:`SparseBm25.top`.
@@ -234,17 +233,18 @@ class SparseBm25:
     @classmethod
     def load(cls, directory: Path, mmap: bool = True) -> SparseBm25:
         """Load a matrix written by :meth:`save`; memory-mapped, a restart reads nothing up front."""
-        mode = "r" if mmap else None
+        from .store import load_array
+
         meta = json.loads((directory / "sparse.json").read_text())
         non = directory / "nonoccurrence.npy"
         col_max = directory / "colmax.npy"
         return cls(
-            np.load(directory / "data.npy", mmap_mode=mode),
-            np.load(directory / "indices.npy", mmap_mode=mode),
-            np.load(directory / "indptr.npy", mmap_mode=mode),
+            load_array(directory / "data.npy", mmap),  # type: ignore[arg-type]
+            load_array(directory / "indices.npy", mmap),  # type: ignore[arg-type]
+            load_array(directory / "indptr.npy", mmap),  # type: ignore[arg-type]
             int(meta["num_docs"]),
             np.load(non) if non.exists() else None,
-            np.load(col_max, mmap_mode=mode) if col_max.exists() else None,
+            load_array(col_max, mmap) if col_max.exists() else None,  # type: ignore[arg-type]
             float(meta.get("avg_doc_len", 0.0)),
         )
 
@@ -292,6 +292,8 @@ def build_matrix(
         return SparseBm25(
             np.empty(0, np.float32), np.empty(0, np.int32), np.zeros(num_terms + 1, np.int64), num_docs, None, None, avg
         )
+    import scipy.sparse  # only builds need it; a restart skips the import
+
     # scipy's COO → CSC conversion counts repeated (document, term) pairs in linear time;
     # documents arrive in order, so each column's rows come out sorted.
     counts = scipy.sparse.csc_matrix(
