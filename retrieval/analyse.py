@@ -8,7 +8,7 @@ call, offsets are mapped with NumPy, and sentences are cut at paragraph boundari
 :mod:`retrieval.segment` is applied to the few sentences that end in a short word.
 
 Terms are found with one regular-expression pass over all sentences of the batch,
-separated by a marker, and mapped to integer ids through a per-batch table, so the
+separated by a marker, and mapped to integer ids through a per-worker table, so the
 index is built from flat ``int32`` arrays, never from lists of strings.
 
 The spans and terms are exactly those of :func:`retrieval.segment.split_paragraph`
@@ -51,8 +51,9 @@ class Analysed:
     """Sentences and terms of a batch of articles.
 
     Offsets are into the batch: ``text`` (characters) and ``data`` (its UTF-8 bytes).
-    ``terms`` lists the batch's vocabulary; ``term_ids`` / ``term_sentence`` give, per term
-    occurrence, its id in ``terms`` and its sentence number within the batch.
+    ``term_ids`` / ``term_sentence`` give, per term occurrence, its id in the :class:`TermTable`
+    and its sentence number within the batch. A table can serve many batches: ``terms`` lists only
+    the terms this batch added to it, which got ids ``term_base``, ``term_base + 1``, ...
     """
 
     text: str
@@ -69,6 +70,7 @@ class Analysed:
     terms: list[str]
     term_ids: NDArray[np.int32]
     term_sentence: NDArray[np.int32]
+    term_base: int = 0
 
     @property
     def num_sentences(self) -> int:
@@ -119,8 +121,11 @@ class TermTable(dict[str, int]):
         return value
 
 
-def analyse(articles: Sequence[Article], tokenizer: Tokenizer) -> Analysed:
-    """Split every paragraph of ``articles`` into sentences and every sentence into term ids."""
+def analyse(articles: Sequence[Article], tokenizer: Tokenizer, table: TermTable | None = None) -> Analysed:
+    """Split every paragraph of ``articles`` into sentences and every sentence into term ids.
+
+    Pass the same ``table`` for the batches of one build, so a word is stemmed and looked up once.
+    """
     text = ARTICLE_GAP.join(a.text for a in articles)
     data = text.encode("utf-8")
     raw = np.frombuffer(data, dtype=np.uint8)
@@ -220,7 +225,8 @@ def analyse(articles: Sequence[Article], tokenizer: Tokenizer) -> Analysed:
     sent_article = par_article[sent_paragraph] if len(par_article) else np.empty(0, np.int32)
 
     # Terms: one regex pass over the lower-cased sentences joined by a marker.
-    table = TermTable(tokenizer)
+    table = table if table is not None else TermTable(tokenizer)
+    term_base = len(table.terms)
     if len(sent_cs):
         joined = SENTENCE_MARK.join([text[s:e] for s, e in zip(sent_cs.tolist(), sent_ce.tolist(), strict=True)]).lower()
         words = _TERMS.findall(joined)
@@ -242,7 +248,8 @@ def analyse(articles: Sequence[Article], tokenizer: Tokenizer) -> Analysed:
         starts,
         ends,
         par_article,
-        table.terms,
+        table.terms[term_base:],
         term_ids,
         term_sentence,
+        term_base,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from .analyse import Analysed, analyse
+from .analyse import Analysed, TermTable, analyse
 from .corpus import iter_files, load_file
 from .records import Article, LoadReport, Problem
 from .store import ArticleTable, StringColumn
@@ -53,6 +54,8 @@ class BatchResult:
     analysed: Analysed
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    #: The process whose term table numbered this batch's terms.
+    worker: int = 0
 
 
 @dataclass
@@ -82,6 +85,8 @@ def _strip(analysed: Analysed) -> Analysed:
 
 
 _TOKENIZERS: dict[str | None, Tokenizer] = {}
+#: The term table of the build this process is working for: (build id, stem) → table.
+_TABLES: dict[tuple[str, str | None], TermTable] = {}
 
 
 def _tokenizer(stem: str | None) -> Tokenizer:
@@ -92,20 +97,30 @@ def _tokenizer(stem: str | None) -> Tokenizer:
     return tokenizer
 
 
-def _analyse_articles(articles: Sequence[Article], stem: str | None) -> BatchResult:
-    an = analyse(articles, _tokenizer(stem))
+def _table(build: str, stem: str | None) -> TermTable:
+    """This process's term table for one build (a new build starts a new table)."""
+    key = (build, stem)
+    table = _TABLES.get(key)
+    if table is None:
+        _TABLES.clear()
+        table = _TABLES[key] = TermTable(_tokenizer(stem))
+    return table
+
+
+def _analyse_articles(articles: Sequence[Article], stem: str | None, build: str) -> BatchResult:
+    an = analyse(articles, _tokenizer(stem), _table(build, stem))
     metas = [Meta(a.id, a.title, a.date, a.url, a.paragraphs) for a in articles]
-    return BatchResult(metas, _strip(an))
+    return BatchResult(metas, _strip(an), worker=os.getpid())
 
 
-def _analyse_files(files: Sequence[tuple[str, str]], stem: str | None) -> BatchResult:
+def _analyse_files(files: Sequence[tuple[str, str]], stem: str | None, build: str) -> BatchResult:
     report = LoadReport()
     sources: list[str] = []
     for root, path in files:
         before = len(report.articles)
         load_file(Path(root), Path(path), report)
         sources.extend([str(Path(path).resolve())] * (len(report.articles) - before))
-    result = _analyse_articles(report.articles, stem)
+    result = _analyse_articles(report.articles, stem, build)
     for meta, source in zip(result.metas, sources, strict=True):
         meta.file = source
     result.problems, result.files = report.problems, report.files
@@ -114,7 +129,52 @@ def _analyse_files(files: Sequence[tuple[str, str]], stem: str | None) -> BatchR
 
 def analyse_files(files: Sequence[tuple[str, str]], stem: str | None) -> Corpus:
     """Read, segment and tokenize the given ``(corpus root, file)`` pairs in-process (a live update's few files)."""
-    return merge([_analyse_files(files, stem)], [])
+    vocab = Vocabulary()
+    result = _analyse_files(files, stem, uuid.uuid4().hex)
+    vocab.add(result)
+    return merge([result], [], vocab)
+
+
+class Vocabulary:
+    """The build's terms, and per worker process the global id of each of its local term ids.
+
+    Batches register in the order each worker produced them (their ``term_base`` says where
+    their new terms start); one that arrives early waits for its predecessors.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.maps: dict[int, NDArray[np.int32]] = {}
+        self._waiting: dict[int, list[Analysed]] = {}
+
+    def add(self, result: BatchResult) -> None:
+        """Register a batch's new terms."""
+        self._waiting.setdefault(result.worker, []).append(result.analysed)
+        current = self.maps.setdefault(result.worker, np.empty(0, np.int32))
+        waiting = self._waiting[result.worker]
+        progressed = True
+        while progressed:
+            progressed = False
+            for an in waiting:
+                if an.term_base == len(current):
+                    ids = self.ids
+                    new = np.fromiter((ids.setdefault(t, len(ids)) for t in an.terms), dtype=np.int32, count=len(an.terms))
+                    current = np.concatenate([current, new])
+                    waiting.remove(an)
+                    progressed = True
+                    break
+        self.maps[result.worker] = current
+
+    def remap(self, result: BatchResult) -> NDArray[np.int32]:
+        """Global ids of the batch's term occurrences."""
+        return self.maps[result.worker][result.analysed.term_ids]
+
+    def terms(self) -> list[str]:
+        """Every term, by global id."""
+        out = [""] * len(self.ids)
+        for t, i in self.ids.items():
+            out[i] = t
+        return out
 
 
 def _file_batches(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[list[tuple[str, str]]], list[int], list[Problem]]:
@@ -151,14 +211,19 @@ def _run(
     weights: list[int],
     workers: int,
     progress: Progress | None,
+    vocab: Vocabulary,
 ) -> list[BatchResult]:
-    """Run the batch tasks (in worker processes when ``workers > 1``), keeping their order."""
+    """Run the batch tasks (in worker processes when ``workers > 1``), keeping their order.
+
+    Each result's terms are registered in ``vocab`` as it completes, in the order its worker made it.
+    """
     total = sum(weights) or 1
     done = 0
     results: list[BatchResult | None] = [None] * len(tasks)
     if workers <= 1 or len(tasks) <= 1:
         for i, (fn, args) in enumerate(tasks):
             results[i] = fn(*args)
+            vocab.add(results[i])  # type: ignore[arg-type]
             done += weights[i]
             if progress:
                 progress(done, total)
@@ -172,6 +237,7 @@ def _run(
         for future in as_completed(futures):
             i = futures[future]
             results[i] = future.result()
+            vocab.add(results[i])  # type: ignore[arg-type]
             done += weights[i]
             if progress:
                 progress(done, total)
@@ -197,9 +263,11 @@ def analyse_paths(
     workers = default_workers() if workers is None else workers
     if sum(sizes) < PARALLEL_MIN_BYTES:
         workers = 1
-    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]] = [(_analyse_files, (b, stem)) for b in batches]
-    results = _run(tasks, sizes, workers, progress)
-    return merge(results, problems)
+    build = uuid.uuid4().hex
+    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]] = [(_analyse_files, (b, stem, build)) for b in batches]
+    vocab = Vocabulary()
+    results = _run(tasks, sizes, workers, progress, vocab)
+    return merge(results, problems, vocab)
 
 
 def analyse_report(
@@ -226,18 +294,19 @@ def analyse_report(
     workers = default_workers() if workers is None else workers
     if sum(sizes) < PARALLEL_MIN_BYTES:
         workers = 1
-    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]] = [(_analyse_articles, (b, stem)) for b in batches]
-    corpus = merge(_run(tasks, sizes, workers, progress), list(report.problems), dedupe=False)
+    build = uuid.uuid4().hex
+    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]] = [(_analyse_articles, (b, stem, build)) for b in batches]
+    vocab = Vocabulary()
+    corpus = merge(_run(tasks, sizes, workers, progress, vocab), list(report.problems), vocab, dedupe=False)
     corpus.files = report.files
     return corpus
 
 
-def merge(results: list[BatchResult], problems: list[Problem], dedupe: bool = True) -> Corpus:
+def merge(results: list[BatchResult], problems: list[Problem], vocab: Vocabulary, dedupe: bool = True) -> Corpus:
     """Concatenate analysed batches into one corpus with one vocabulary.
 
     With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does.
     """
-    vocab: dict[str, int] = {}
     blobs: list[bytes] = []
     base = 0
     sent_base = 0
@@ -252,7 +321,6 @@ def merge(results: list[BatchResult], problems: list[Problem], dedupe: bool = Tr
         files += r.files
         problems.extend(r.problems)
         metas.extend(r.metas)
-        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in an.terms), dtype=np.int32, count=len(an.terms))
         data_len = len(an.data)
         art_end = np.append(an.article_byte[1:] - 2, data_len) if len(an.article_byte) else an.article_byte
         cols["art_bs"].append(an.article_byte + base)
@@ -264,7 +332,7 @@ def merge(results: list[BatchResult], problems: list[Problem], dedupe: bool = Tr
         cols["se"].append(an.sent_char_end - art_char)
         cols["sbs"].append(an.sent_byte_start + base)
         cols["sbe"].append(an.sent_byte_end + base)
-        cols["ti"].append(remap[an.term_ids] if len(an.term_ids) else np.empty(0, np.int32))
+        cols["ti"].append(vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32))
         cols["ts"].append(an.term_sentence + sent_base)
         blobs.append(an.data)
         base += data_len
@@ -304,13 +372,10 @@ def merge(results: list[BatchResult], problems: list[Problem], dedupe: bool = Tr
         par_start,
         par_end,
     )
-    terms = [""] * len(vocab)
-    for t, i in vocab.items():
-        terms[i] = t
     return Corpus(
         table,
         problems,
-        terms,
+        vocab.terms(),
         cat("sa", np.int32),  # type: ignore[arg-type]
         cat("sp", np.int32),  # type: ignore[arg-type]
         cat("ss", np.int32),  # type: ignore[arg-type]
