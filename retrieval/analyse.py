@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from .records import Article
 from .segment import _should_join
+from .sparse import sorted_unique
 from .tokens import _WORD, Tokenizer
 
 #: Separates articles in a batch: a blank line, which no paragraph contains.
@@ -167,7 +168,7 @@ def analyse(articles: Sequence[Article], tokenizer: Tokenizer, table: TermTable 
 
     # Blingfire over the whole batch, then cut at every paragraph start and keep pieces inside paragraphs.
     bs, be = _blingfire_spans(data)
-    cuts = np.union1d(bs, par_bs)
+    cuts = sorted_unique(np.concatenate([bs, par_bs]))
     sent_of_cut = np.searchsorted(bs, cuts, side="right") - 1
     par_of_cut = np.searchsorted(par_bs, cuts, side="right") - 1
     inside = (par_of_cut >= 0) & (sent_of_cut >= 0)

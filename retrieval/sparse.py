@@ -24,6 +24,9 @@ from numpy.typing import NDArray
 
 #: Per-thread scratch arrays of :meth:`SparseBm25.top`.
 _SCRATCH = threading.local()
+#: How many best-scoring documents are kept per common term, and from what document frequency.
+HEAD = 256
+HEAD_MIN_DF = 4 * HEAD
 #: The free parameter of bm25l / bm25+ (bm25s's default).
 DELTA = 0.5
 METHODS = ("lucene", "robertson", "atire", "bm25l", "bm25+")
@@ -85,6 +88,10 @@ class SparseBm25:
     col_max: NDArray[np.float32] | None = None
     #: Mean document length the scores were computed with.
     avg_doc_len: float = 0.0
+    #: For terms in more than :data:`HEAD_MIN_DF` documents, their :data:`HEAD` best-scoring
+    #: documents: ``head_docs[head_ptr[t]:head_ptr[t + 1]]``, sorted by document.
+    head_ptr: NDArray[np.int64] | None = None
+    head_docs: NDArray[np.int32] | None = None
 
     def document_frequency(self, term: int) -> int:
         """How many documents contain ``term``."""
@@ -119,7 +126,10 @@ class SparseBm25:
 
         Only the postings of the query terms are read, rarest term first (MaxScore): once the
         terms still to come can't lift an unseen document above the ``n``-th best score so far,
-        their postings are only searched for the documents already found, not scanned.
+        their postings are only searched for the documents already found, not scanned. The
+        commonest term, when it comes last, is not scanned either: a document holding no other
+        query term ranks by that term's score alone, so its best-scoring postings (stored at
+        build time, see :attr:`head_ptr`) are the only ones such documents can come from.
         """
         counts: dict[int, int] = {}
         for t in term_ids:
@@ -132,55 +142,88 @@ class SparseBm25:
         weights = [counts[t] for t in terms]
         bounds = [float(self.column_max(t)) * counts[t] for t in terms]
         constant = self._constant(term_ids)
-        if len(terms) == 1 and weights[0] == 1:
-            s, e = spans[0]
-            docs = np.asarray(self.indices[s:e], dtype=np.int64)
-            vals = np.asarray(self.data[s:e], dtype=np.float32)
-        else:
-            scores = self._scratch()
-            parts: list[NDArray[np.int32]] = []
-            remaining = sum(bounds)
-            theta = -np.inf
-            scanned = 0
-            for i, (s, e) in enumerate(spans):
-                if parts:
-                    # A lower bound of the n-th best score so far: each document occurs at most
-                    # `scanned` times among the postings read, so the best n * scanned of them
-                    # hold at least n distinct documents.
-                    cand = np.concatenate(parts) if len(parts) > 1 else parts[0]
-                    want = n * scanned
-                    if cand.size >= want:
-                        vals = scores[cand]
-                        theta = float(np.partition(vals, cand.size - want)[cand.size - want])
-                        if remaining < theta:
-                            break  # no unseen document can reach the top n any more
-                idx = self.indices[s:e]
-                scores[idx] += self.data[s:e] * weights[i] if weights[i] != 1 else self.data[s:e]
-                parts.append(idx)
+        scores = self._scratch()
+        parts: list[NDArray[np.int32]] = []
+        remaining = sum(bounds)
+        theta = -np.inf
+        head: NDArray[np.int32] | None = None
+        seen = 0  # postings read so far (an upper bound on the documents found)
+        lookup: list[int] = []  # terms whose postings are searched for the found documents, not scanned
+        for i, (s, e) in enumerate(spans):
+            size = e - s
+            if parts and not lookup:
+                theta = max(theta, self._nth_best(scores, parts, n, len(parts)))
+                if remaining < theta:
+                    lookup = [i]  # no unseen document can reach the top n any more
+            elif lookup:
+                lookup.append(i)
+            if lookup and 4 * size < seen:
+                lookup.pop()  # a short list is cheaper to scan than to search
+            elif lookup:
+                continue
+            if i == len(spans) - 1 and not lookup and size > seen + HEAD:
+                head = self.head(terms[i], n)
+                if head is not None:
+                    lookup = [i]  # the last, commonest term: its head postings stand in for a scan
+                    break
+            idx = self.indices[s:e]
+            scores[idx] += self.data[s:e] * weights[i] if weights[i] != 1 else self.data[s:e]
+            parts.append(idx)
+            seen += size
+            if not lookup:
                 remaining -= bounds[i]
-                scanned = i + 1
-            docs = _distinct(parts, self.num_docs)
-            if scanned < len(spans):
-                # Documents that can't reach theta even with every remaining term are dropped,
-                # then the remaining terms' postings are searched for the rest.
-                docs = docs[scores[docs] + remaining >= theta]
-                for i in range(scanned, len(spans)):
-                    s, e = spans[i]
-                    postings = self.indices[s:e]
-                    pos = np.searchsorted(postings, docs)
-                    inside = pos < (e - s)
-                    pos_in = np.where(inside, pos, 0)
-                    found = inside & (postings[pos_in] == docs)
-                    scores[docs[found]] += self.data[s:e][pos_in[found]] * weights[i]
-            vals = scores[docs]
-            for idx in parts:
-                scores[idx] = 0  # leave the scratch array clean for the next query
-            if scanned < len(spans):
-                scores[docs] = 0
+        docs = _distinct(parts, self.num_docs) if parts else np.empty(0, dtype=np.int64)
+        looked_up = bool(lookup)
+        if looked_up:
+            # Documents that can't reach theta even with every remaining term are dropped,
+            # then the remaining terms' postings are searched for the rest.
+            if np.isfinite(theta):
+                docs = docs[scores[docs] + sum(bounds[i] for i in lookup) >= theta]
+            if head is not None:
+                docs = sorted_unique(np.concatenate([docs, head.astype(np.int64)]))
+            for i in lookup:
+                s, e = spans[i]
+                postings = self.indices[s:e]
+                pos = np.searchsorted(postings, docs)
+                inside = pos < (e - s)
+                pos_in = np.where(inside, pos, 0)
+                found = inside & (postings[pos_in] == docs)
+                scores[docs[found]] += self.data[s:e][pos_in[found]] * weights[i]
+        vals = scores[docs]
+        for idx in parts:
+            scores[idx] = 0  # leave the scratch array clean for the next query
+        if looked_up:
+            scores[docs] = 0
         if docs.size > n:
             keep = np.argpartition(-vals, n - 1)[:n]
             docs, vals = docs[keep], vals[keep]
         return docs, (vals + constant if constant else vals).astype(np.float32, copy=False)
+
+    def _nth_best(self, scores: NDArray[np.float32], parts: list[NDArray[np.int32]], n: int, scanned: int) -> float:
+        """A lower bound of the ``n``-th best (partial) score among the documents read so far."""
+        cand = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        if cand.size < n:
+            return -np.inf
+        if cand.size <= 4096:
+            docs = _distinct(parts, self.num_docs)
+            if docs.size < n:
+                return -np.inf
+            vals = scores[docs]
+            return float(np.partition(vals, docs.size - n)[docs.size - n])
+        # Each document occurs at most `scanned` times among the postings read, so the best
+        # n * scanned of them hold at least n distinct documents.
+        want = n * scanned
+        if cand.size < want:
+            return -np.inf
+        vals = scores[cand]
+        return float(np.partition(vals, cand.size - want)[cand.size - want])
+
+    def head(self, term: int, n: int) -> NDArray[np.int32] | None:
+        """The ``HEAD`` best-scoring documents of a common term (sorted by document), if stored and ``n <= HEAD``."""
+        if self.head_ptr is None or self.head_docs is None or n > HEAD:
+            return None
+        s, e = int(self.head_ptr[term]), int(self.head_ptr[term + 1])
+        return self.head_docs[s:e] if e > s else None
 
     def _scratch(self) -> NDArray[np.float32]:
         """A zeroed score array per thread, reused by every query (allocating 4 MB per query costs page faults)."""
@@ -228,6 +271,9 @@ class SparseBm25:
             np.save(directory / "nonoccurrence.npy", self.nonoccurrence)
         if self.col_max is not None:
             np.save(directory / "colmax.npy", self.col_max)
+        if self.head_ptr is not None and self.head_docs is not None:
+            np.save(directory / "headptr.npy", self.head_ptr)
+            np.save(directory / "headdocs.npy", self.head_docs)
         (directory / "sparse.json").write_text(json.dumps({"num_docs": self.num_docs, "avg_doc_len": self.avg_doc_len}))
 
     @classmethod
@@ -246,18 +292,25 @@ class SparseBm25:
             np.load(non) if non.exists() else None,
             load_array(col_max, mmap) if col_max.exists() else None,  # type: ignore[arg-type]
             float(meta.get("avg_doc_len", 0.0)),
+            load_array(directory / "headptr.npy", mmap) if (directory / "headptr.npy").exists() else None,  # type: ignore[arg-type]
+            load_array(directory / "headdocs.npy", mmap) if (directory / "headdocs.npy").exists() else None,  # type: ignore[arg-type]
         )
+
+
+def sorted_unique(values: NDArray[np.integer]) -> NDArray[np.integer]:
+    """``np.unique`` by sorting (NumPy 2's hash-based ``unique`` is several times slower on these sizes)."""
+    ordered = np.sort(values)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _distinct(parts: list[NDArray[np.int32]], num_docs: int) -> NDArray[np.int64]:
     """The distinct documents of several posting slices, sorted."""
     cand = np.concatenate(parts) if len(parts) > 1 else np.asarray(parts[0])
-    if cand.size * 16 < num_docs:
-        ordered = np.sort(cand)
-        keep = np.empty(ordered.size, dtype=bool)
-        keep[:1] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-        return ordered[keep].astype(np.int64)
+    if cand.size * 4 < num_docs:
+        return sorted_unique(cand).astype(np.int64)
     seen = np.zeros(num_docs, dtype=bool)
     seen[cand] = True
     return np.flatnonzero(seen)
@@ -322,5 +375,22 @@ def build_matrix(
     nonempty = np.flatnonzero(df)
     if nonempty.size:
         col_max[nonempty] = np.maximum.reduceat(data, indptr[nonempty])
-    return SparseBm25(data, rows, indptr, num_docs, nonoccurrence, col_max, avg)
+    head_ptr, head_docs = _heads(data, rows, indptr, df)
+    return SparseBm25(data, rows, indptr, num_docs, nonoccurrence, col_max, avg, head_ptr, head_docs)
+
+
+def _heads(
+    data: NDArray[np.float32], rows: NDArray[np.int32], indptr: NDArray[np.int64], df: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """The best-scoring :data:`HEAD` documents of every term in more than :data:`HEAD_MIN_DF` documents."""
+    head_ptr = np.zeros(len(df) + 1, dtype=np.int64)
+    chunks: list[NDArray[np.int32]] = []
+    for t in np.flatnonzero(df > HEAD_MIN_DF).tolist():
+        s, e = int(indptr[t]), int(indptr[t + 1])
+        best = np.argpartition(-data[s:e], HEAD - 1)[:HEAD]
+        chunks.append(np.sort(rows[s:e][best]))
+        head_ptr[t + 1] = HEAD
+    np.cumsum(head_ptr, out=head_ptr)
+    head_docs = np.concatenate(chunks).astype(np.int32) if chunks else np.empty(0, dtype=np.int32)
+    return head_ptr, head_docs
 

@@ -75,7 +75,7 @@ def test_top_is_exact_when_common_terms_are_skipped() -> None:
     terms[::2] = 0  # term 0 is in every document
     terms[rng.choice(docs.size, 300, replace=False)] = 1  # term 1 is rare
     matrix = build_matrix(docs, terms, n_docs, 2000)
-    for query in ([0, 1], [1, 0, 0], [0, 1, 57]):
+    for query in ([0, 1], [1, 0, 0], [0, 1, 57], [0], [0, 0], [57, 0]):
         full = matrix.get_scores(query)
         for n in (1, 10, 200):
             ids, scores = matrix.top(query, n)
