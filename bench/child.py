@@ -147,41 +147,22 @@ def _rank_bm25(index: SentenceIndex, terms: list[list[str]], full, questions: li
 
 
 async def _lag(corpus: str, cache: str, questions: list[str], concurrent: int) -> dict[str, object]:
-    """Loop lag while ``concurrent`` questions go through answer_async + render at once."""
+    """Loop lag while ``concurrent`` questions go through the console pipeline (answer_async + render) at once."""
+    from dataclasses import asdict
+
+    from .lag import measure_lag
+
     opened = open_index([corpus], cache_dir=Path(cache))
     answerer = Answerer(opened.index, AnswerSettings())
-    lags: list[float] = []
-    stop = asyncio.Event()
 
-    async def monitor() -> None:
-        loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            t = loop.time()
-            await asyncio.sleep(0.005)
-            lags.append(loop.time() - t - 0.005)
+    async def ask(q: str) -> str:
+        return render(await answerer.answer_async(Question(q, platform="console")), "plain")
 
-    async def one(q: str) -> float:
-        s = time.perf_counter()
-        render(await answerer.answer_async(Question(q, platform="console")), "plain")
-        return time.perf_counter() - s
-
-    mon = asyncio.create_task(monitor())
-    await asyncio.sleep(0.05)
-    t = time.perf_counter()
-    latencies = await asyncio.gather(*(one(questions[i % len(questions)]) for i in range(concurrent)))
-    total = time.perf_counter() - t
-    stop.set()
-    await mon
-    answerer.close()
-    lag_ms = np.asarray(lags) * 1000
-    return {
-        "questions": concurrent,
-        "total_seconds": total,
-        "answer_ms": _ms(list(latencies)),
-        "lag_max_ms": float(lag_ms.max()),
-        "lag_p99_ms": float(np.percentile(lag_ms, 99)),
-        "loadavg": os.getloadavg()[0],
-    }
+    try:
+        result = await measure_lag(ask, questions, concurrent)
+    finally:
+        answerer.close()
+    return {**asdict(result), "loadavg": os.getloadavg()[0]}
 
 
 async def _live(corpus: str, cache: str) -> dict[str, object]:

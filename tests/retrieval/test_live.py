@@ -103,3 +103,22 @@ async def test_delta_scores_are_comparable_with_the_base(tmp_path: Path) -> None
         assert after.score == pytest.approx(before.score, rel=0.35)
     finally:
         await live.stop()
+
+
+async def test_the_bot_answers_from_a_live_index(tmp_path: Path) -> None:
+    from bot.app import start_live
+    from bot.config import Config, CorpusConfig
+    from bot.models import Question
+
+    root = _corpus(tmp_path)
+    config = Config(corpus=CorpusConfig(paths=[str(root)], cache_dir=str(tmp_path / "cache")))
+    answerer, live = await start_live(config)
+    try:
+        (root / "e.txt").write_text("date 2024-04-04\n\nThe lighthouse keeper retired after forty years.")
+        await _until(live, lambda: _first(live, "lighthouse keeper") is not None)
+        answer = await answerer.answer_async(Question("Who retired from the lighthouse?"))
+        assert answer.passages[0].text == "The lighthouse keeper retired after forty years."
+        assert answer.passages[0].source.article_id == "e.txt"
+    finally:
+        answerer.close()
+        await live.stop()
