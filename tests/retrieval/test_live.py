@@ -118,7 +118,7 @@ async def test_the_bot_answers_from_a_live_index(tmp_path: Path) -> None:
         await _until(live, lambda: _first(live, "lighthouse keeper") is not None)
         answer = await answerer.answer_async(Question("Who retired from the lighthouse?"))
         assert answer.passages[0].text == "The lighthouse keeper retired after forty years."
-        assert answer.passages[0].source.article_id == "e.txt"
+        assert answer.passages[0].source.id == "e.txt"
     finally:
         answerer.close()
         await live.stop()
