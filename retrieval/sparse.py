@@ -47,7 +47,9 @@ def _idf(method: str, df: NDArray[np.float64], n: int) -> NDArray[np.float64]:
     raise ValueError(f"unknown BM25 method {method!r}; expected one of {', '.join(METHODS)}")
 
 
-def _tfc(method: str, tf: NDArray[np.float64], dl: NDArray[np.float64], avg: float, k1: float, b: float) -> NDArray[np.float64]:
+def _tfc(
+    method: str, tf: NDArray[np.floating], dl: NDArray[np.floating], avg: float, k1: float, b: float
+) -> NDArray[np.floating]:
     """Term-frequency component, as bm25s's ``_score_tfc_*``."""
     norm = 1 - b + b * dl / avg
     if method in ("lucene", "robertson"):
@@ -358,19 +360,21 @@ def build_matrix(
     indptr = counts.indptr.astype(np.int64)
     tf = counts.data
     df = np.diff(indptr)
-    cols = np.repeat(np.arange(num_terms, dtype=np.int64), df)
     df_all = df.astype(np.float64)
     if background is not None:
         df_all += background.df
     idf = _idf(method, df_all, n_all)
     avg = avg or 1.0
-    data = (idf[cols] * _tfc(method, tf.astype(np.float64), doc_len[rows], avg, k1, b)).astype(np.float32)
+    # Per-entry arithmetic in float32 (what is stored) keeps the 10M-entry temporaries small.
+    tfc = _tfc(method, tf.astype(np.float32), doc_len.astype(np.float32)[rows], np.float32(avg), np.float32(k1), np.float32(b))
+    data = np.repeat(idf.astype(np.float32), df)
+    data *= tfc
     nonoccurrence = None
     if method in ("bm25l", "bm25+"):
         # bm25s subtracts the absent-term score from each stored score and adds it back per query.
         zero = _tfc(method, np.zeros(1), np.full(1, avg), avg, k1, b)[0]
         nonoccurrence = (idf * zero).astype(np.float32)
-        data = (data - nonoccurrence[cols]).astype(np.float32)
+        data -= np.repeat(nonoccurrence, df)
     col_max = np.zeros(num_terms, dtype=np.float32)
     nonempty = np.flatnonzero(df)
     if nonempty.size:
