@@ -220,6 +220,8 @@ def _run(
     total = sum(weights) or 1
     done = 0
     results: list[BatchResult | None] = [None] * len(tasks)
+    if progress:
+        progress(0, total)
     if workers <= 1 or len(tasks) <= 1:
         for i, (fn, args) in enumerate(tasks):
             results[i] = fn(*args)
