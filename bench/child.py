@@ -119,7 +119,7 @@ def serve(corpus: str, cache: str, questions_file: str, rank_bm25: bool) -> dict
         if values:
             out[name] = _ms(values)
     if rank_bm25:
-        out["rank_bm25"] = _rank_bm25(index, terms[:20], full, questions[:20])
+        out["rank_bm25"] = _rank_bm25(index, terms[:50], full, questions[:50])
     out["rss_mb"] = psutil.Process().memory_info().rss / 1e6
     out["loadavg"] = os.getloadavg()[0]
     return out
