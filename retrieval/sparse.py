@@ -149,21 +149,19 @@ class SparseBm25:
         remaining = sum(bounds)
         theta = -np.inf
         head: NDArray[np.int32] | None = None
-        seen = 0  # postings read so far (an upper bound on the documents found)
-        lookup: list[int] = []  # terms whose postings are searched for the found documents, not scanned
+        seen = 0  # postings read so far
+        lookup: list[int] = []  # terms not scanned in the first pass
         for i, (s, e) in enumerate(spans):
             size = e - s
-            if parts and not lookup:
+            if lookup:
+                lookup.append(i)
+                continue
+            if parts:
                 theta = max(theta, self._nth_best(scores, parts, n, len(parts)))
                 if remaining < theta:
                     lookup = [i]  # no unseen document can reach the top n any more
-            elif lookup:
-                lookup.append(i)
-            if lookup and 4 * size < seen:
-                lookup.pop()  # a short list is cheaper to scan than to search
-            elif lookup:
-                continue
-            if i == len(spans) - 1 and not lookup and size > seen + HEAD:
+                    continue
+            if i == len(spans) - 1 and size > seen + HEAD:
                 head = self.head(terms[i], n)
                 if head is not None:
                     lookup = [i]  # the last, commonest term: its head postings stand in for a scan
@@ -172,19 +170,26 @@ class SparseBm25:
             scores[idx] += self.data[s:e] * weights[i] if weights[i] != 1 else self.data[s:e]
             parts.append(idx)
             seen += size
-            if not lookup:
-                remaining -= bounds[i]
+            remaining -= bounds[i]
         docs = _distinct(parts, self.num_docs) if parts else np.empty(0, dtype=np.int64)
-        looked_up = bool(lookup)
-        if looked_up:
-            # Documents that can't reach theta even with every remaining term are dropped,
-            # then the remaining terms' postings are searched for the rest.
+        touched = list(parts)
+        if lookup:
+            # Documents that can't reach theta even with every remaining term are dropped; the
+            # remaining terms then only need scoring for the documents left. A list much longer
+            # than those documents is binary-searched; a shorter one is simply added in whole
+            # (documents it adds were unseen, so they can't reach the top n, and are ignored).
             if np.isfinite(theta):
                 docs = docs[scores[docs] + sum(bounds[i] for i in lookup) >= theta]
             if head is not None:
-                docs = sorted_unique(np.concatenate([docs, head.astype(np.int64)]))
+                docs = _distinct([docs.astype(np.int32), head], self.num_docs)
+            docs = np.sort(docs)
             for i in lookup:
                 s, e = spans[i]
+                if 4 * docs.size > e - s:
+                    idx = self.indices[s:e]
+                    scores[idx] += self.data[s:e] * weights[i]
+                    touched.append(idx)
+                    continue
                 postings = self.indices[s:e]
                 pos = np.searchsorted(postings, docs)
                 inside = pos < (e - s)
@@ -192,9 +197,9 @@ class SparseBm25:
                 found = inside & (postings[pos_in] == docs)
                 scores[docs[found]] += self.data[s:e][pos_in[found]] * weights[i]
         vals = scores[docs]
-        for idx in parts:
+        for idx in touched:
             scores[idx] = 0  # leave the scratch array clean for the next query
-        if looked_up:
+        if lookup:
             scores[docs] = 0
         if docs.size > n:
             keep = np.argpartition(-vals, n - 1)[:n]
@@ -229,12 +234,7 @@ class SparseBm25:
 
     def _scratch(self) -> NDArray[np.float32]:
         """A zeroed score array per thread, reused by every query (allocating 4 MB per query costs page faults)."""
-        local = _SCRATCH.__dict__
-        key = ("scores", self.num_docs)
-        buf = local.get(key)
-        if buf is None:
-            buf = local[key] = np.zeros(self.num_docs, dtype=np.float32)
-        return buf
+        return _scratch_array("scores", self.num_docs, np.float32)  # type: ignore[return-value]
 
     def column_max(self, term: int) -> float:
         """The highest score term ``term`` gives any document (its MaxScore upper bound)."""
@@ -309,13 +309,28 @@ def sorted_unique(values: NDArray[np.integer]) -> NDArray[np.integer]:
 
 
 def _distinct(parts: list[NDArray[np.int32]], num_docs: int) -> NDArray[np.int64]:
-    """The distinct documents of several posting slices, sorted."""
+    """The distinct documents of several posting slices (in no particular order), in time linear in their length.
+
+    Each position writes its own number into a per-thread slot array; of a document's positions
+    exactly one finds its number still there afterwards.
+    """
     cand = np.concatenate(parts) if len(parts) > 1 else np.asarray(parts[0])
-    if cand.size * 4 < num_docs:
-        return sorted_unique(cand).astype(np.int64)
-    seen = np.zeros(num_docs, dtype=bool)
-    seen[cand] = True
-    return np.flatnonzero(seen)
+    if len(parts) == 1:
+        return cand.astype(np.int64)  # one posting list never repeats a document
+    slots = _scratch_array("slots", num_docs, np.int32)
+    positions = np.arange(cand.size, dtype=np.int32)
+    slots[cand] = positions
+    return cand[slots[cand] == positions].astype(np.int64)
+
+
+def _scratch_array(name: str, size: int, dtype: type) -> NDArray[np.generic]:
+    """A per-thread array reused across queries (its contents are whatever the last query left)."""
+    local = _SCRATCH.__dict__
+    key = (name, size)
+    buf = local.get(key)
+    if buf is None:
+        buf = local[key] = np.zeros(size, dtype=dtype)
+    return buf
 
 
 def build_matrix(
