@@ -202,6 +202,12 @@ def goals(results: dict[str, object]) -> list[str]:
         (f"answer p50 at {name}", f"{s['full']['p50']:.2f} ms", f"≤ {P50_MS} ms", s["full"]["p50"] <= P50_MS),
         (f"answer p99 at {name}", f"{s['full']['p99']:.2f} ms", f"≤ {P99_MS} ms", s["full"]["p99"] <= P99_MS),
         (
+            f"answer p99 at {name}, CPU time only (no waiting for a core)",
+            f"{s['full_cpu']['p99']:.2f} ms",
+            f"≤ {P99_MS} ms",
+            s["full_cpu"]["p99"] <= P99_MS,
+        ),
+        (
             f"full path ÷ raw bm25s at {name}",
             f"{s['full']['p50'] / s['bm25s']['p50']:.2f}×",
             f"≤ {VS_BM25S}×",
