@@ -250,8 +250,16 @@ def goals(results: dict[str, object]) -> list[str]:
         ),
     ]
     out = ["| goal | measured | target | met |", "|---|---:|---:|:---:|"]
-    out += [f"| {g} | {m} | {t} | {'yes' if ok else '**no**'} |" for g, m, t, ok in checks]
+    # The quick run's largest corpus is 100k sentences: size-bound goals (rank-bm25 at 200k,
+    # indexing throughput, which start-up costs dominate at 100k) are shown but not judged.
+    sized = ("rank-bm25", "indexing")
+    for g, m, t, ok in checks:
+        verdict = "n/a (quick)" if results["quick"] and g.startswith(sized) else ("yes" if ok else "**no**")
+        out.append(f"| {g} | {m} | {t} | {verdict} |")
     out.append("")
+    if results["quick"]:
+        out.append("Quick run: the goals are set at 1M sentences (rank-bm25 at 200k); `make bench` judges them there.")
+        out.append("")
     out.append(
         f"Load average during the largest build: {b['loadavg']:.1f}; during the queries: {s['loadavg']:.1f}; "  # type: ignore[str-format]
         f"during the lag test: {lag['loadavg']:.1f} (2 cores)."
