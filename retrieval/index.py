@@ -128,6 +128,26 @@ class SentenceIndex:
             int(self.sent_end[i]),
         )
 
+    def hits(self, ids: NDArray[np.integer], scores: NDArray[np.floating]) -> list[Hit]:
+        """:class:`Hit` records for many sentences at once (one array lookup per field, not per hit)."""
+        table = self.articles
+        blob = table.text
+        fields = zip(
+            ids.tolist(),
+            scores.tolist(),
+            self.sent_article[ids].tolist(),
+            self.sent_byte_start[ids].tolist(),
+            self.sent_byte_end[ids].tolist(),
+            self.sent_start[ids].tolist(),
+            self.sent_end[ids].tolist(),
+            strict=True,
+        )
+        ids_, titles, urls = table.ids, table.titles, table.urls
+        return [
+            Hit(i, score, blob[bs:be].decode("utf-8"), ids_[a] or "", titles[a] or "", table.date(a), urls[a], s, e)
+            for i, score, a, bs, be, s, e in fields
+        ]
+
     @classmethod
     def build(
         cls,
@@ -219,7 +239,7 @@ class SentenceIndex:
             return []
         ids, combined = self.scores(terms)
         order = np.argsort(-combined, kind="stable")[:k]
-        return [self.hit(int(ids[i]), float(combined[i])) for i in order]
+        return self.hits(ids[order], combined[order])
 
     # -- persistence -------------------------------------------------------------------------
 
