@@ -227,8 +227,8 @@ def goals(results: dict[str, object]) -> list[str]:
             f"restart at {name} (process start → first answer)",
             f"{big['process_ready_seconds']:.2f} s",
             f"≤ {RESTART_S} s",
-            big["process_ready_seconds"] <= RESTART_S,
-        ),  # type: ignore[operator]
+            float(big["process_ready_seconds"]) <= RESTART_S,  # type: ignore[arg-type]
+        ),
         (f"RSS at {name}", f"{s['rss_mb']:.0f} MB", f"≤ {RSS_MB:.0f} MB", s["rss_mb"] <= RSS_MB),  # type: ignore[operator]
         (
             f"loop lag, 200 concurrent questions at {results['lag_corpus']}",

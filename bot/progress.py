@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 #: Builds shorter than this show no bar.
 DELAY = 1.0
@@ -31,7 +31,7 @@ class BuildProgress:
         self.total = 0
         self.shown = False
         self._progress: Progress | None = None
-        self._task: int | None = None
+        self._task: TaskID | None = None
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
 

@@ -94,8 +94,8 @@ def _blingfire_spans(data: bytes) -> tuple[NDArray[np.int64], NDArray[np.int64]]
     if count <= 0 or count > size:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     num = out.raw[:count].count(b"\n") + 1
-    s = np.frombuffer(starts, dtype=np.int32, count=num).astype(np.int64)
-    e = np.frombuffer(ends, dtype=np.int32, count=num).astype(np.int64) + 1  # blingfire's end is inclusive
+    s = np.ctypeslib.as_array(starts)[:num].astype(np.int64)
+    e = np.ctypeslib.as_array(ends)[:num].astype(np.int64) + 1  # blingfire's end is inclusive
     return s, e
 
 
@@ -211,9 +211,9 @@ def analyse(articles: Sequence[Article], tokenizer: Tokenizer, table: TermTable 
         for i in check.tolist():
             # The last word lies within the final _LONGEST_ABBREV + 1 bytes; only the first
             # character after any opening quotes matters on the right.
-            left = data[max(last_start[i], ends[i] - _LONGEST_ABBREV - 2) : ends[i]].decode("utf-8", "replace")
-            right = data[starts[i + 1] : min(ends[i + 1], starts[i + 1] + 24)].decode("utf-8", "replace")
-            if _should_join(left, right):
+            tail = data[max(last_start[i], ends[i] - _LONGEST_ABBREV - 2) : ends[i]].decode("utf-8", "replace")
+            head = data[starts[i + 1] : min(ends[i + 1], starts[i + 1] + 24)].decode("utf-8", "replace")
+            if _should_join(tail, head):
                 join[i + 1] = True
                 last_start[i + 1] = last_start[i]
         if join.any():

@@ -62,7 +62,7 @@ def paragraph_spans(text: str, start: int = 0) -> tuple[tuple[int, int], ...]:
     A break is a run of white space holding a blank line (a line of only spaces and tabs).
     Markdown headings (``# ...``) are not paragraphs: they are not sentences to quote.
     """
-    spans = []
+    spans: list[tuple[int, int]] = []
     pos = start
     n = len(text)
     for blank in _BLANK_LINE.finditer(text, start):

@@ -18,6 +18,7 @@ import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -234,7 +235,7 @@ class SparseBm25:
 
     def _scratch(self) -> NDArray[np.float32]:
         """A zeroed score array per thread, reused by every query (allocating 4 MB per query costs page faults)."""
-        return _scratch_array("scores", self.num_docs, np.float32)  # type: ignore[return-value]
+        return _scratch_array("scores", self.num_docs, np.float32)
 
     def column_max(self, term: int) -> float:
         """The highest score term ``term`` gives any document (its MaxScore upper bound)."""
@@ -323,13 +324,12 @@ def _distinct(parts: list[NDArray[np.int32]], num_docs: int) -> NDArray[np.int64
     return cand[slots[cand] == positions].astype(np.int64)
 
 
-def _scratch_array(name: str, size: int, dtype: type) -> NDArray[np.generic]:
+def _scratch_array(name: str, size: int, dtype: type) -> NDArray[Any]:
     """A per-thread array reused across queries (its contents are whatever the last query left)."""
-    local = _SCRATCH.__dict__
-    key = (name, size)
-    buf = local.get(key)
+    arrays: dict[tuple[str, int], NDArray[Any]] = _SCRATCH.__dict__.setdefault("arrays", {})
+    buf = arrays.get((name, size))
     if buf is None:
-        buf = local[key] = np.zeros(size, dtype=dtype)
+        buf = arrays[(name, size)] = np.zeros(size, dtype=dtype)
     return buf
 
 
@@ -381,7 +381,8 @@ def build_matrix(
     idf = _idf(method, df_all, n_all)
     avg = avg or 1.0
     # Per-entry arithmetic in float32 (what is stored) keeps the 10M-entry temporaries small.
-    tfc = _tfc(method, tf.astype(np.float32), doc_len.astype(np.float32)[rows], np.float32(avg), np.float32(k1), np.float32(b))
+    # (NumPy 2 keeps float32 arrays float32 when combined with Python floats.)
+    tfc = _tfc(method, tf.astype(np.float32), doc_len.astype(np.float32)[rows], avg, k1, b)
     data = np.repeat(idf.astype(np.float32), df)
     data *= tfc
     nonoccurrence = None

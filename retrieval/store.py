@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,7 +32,7 @@ def _map(path: Path) -> Buffer:
         return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def load_array(path: Path, mmap: bool = True) -> NDArray[np.generic]:
+def load_array(path: Path, mmap: bool = True) -> NDArray[Any]:
     """A saved array, memory-mapped, as a plain ndarray view (``np.memmap`` indexing costs microseconds per call)."""
     if not mmap:
         return np.load(path)
