@@ -163,7 +163,11 @@ class LiveIndex:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._pool: ProcessPoolExecutor | None = None
+        self._builder: ProcessPoolExecutor | None = None
         self._lock = asyncio.Lock()
+        self._compacting = asyncio.Lock()
+        #: Files changed while a compaction runs (None when none runs).
+        self._during: set[str] | None = None
         self._last_change = 0.0
         self._rows: dict[str, list[int]] = {}
 
@@ -196,8 +200,11 @@ class LiveIndex:
 
     async def start(self, watch: bool = True) -> None:
         """Open (or build, in a worker process) the base index and start watching the corpus."""
-        # spawn, not fork: the bot's process has threads (executor, client libraries).
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        # spawn, not fork: the bot's process has threads (executor, client libraries). One process
+        # for deltas, another for full builds, so a compaction never holds up a new article.
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self._builder = ProcessPoolExecutor(max_workers=1, mp_context=context)
         base = await self._load_base(rebuild=False)
         self._rows = await asyncio.to_thread(file_rows, base)
         self._current = MergedIndex(base)
@@ -218,14 +225,15 @@ class LiveIndex:
             except asyncio.CancelledError:
                 pass
         self._tasks.clear()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for pool in (self._pool, self._builder):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._builder = None
 
-    async def _load_base(self, rebuild: bool) -> SentenceIndex:
+    async def _load_base(self, rebuild: bool, pool: ProcessPoolExecutor | None = None) -> SentenceIndex:
         loop = asyncio.get_running_loop()
         cache = str(self.cache_dir) if self.cache_dir else None
-        path = await loop.run_in_executor(self._pool, _open_in_child, self.paths, self.settings, cache, rebuild)
+        path = await loop.run_in_executor(pool or self._pool, _open_in_child, self.paths, self.settings, cache, rebuild)
         if path is None:
             # The cache is not writable: build here, off the loop.
             opened = await asyncio.to_thread(open_index, self.paths, self.settings, self.cache_dir, rebuild)
@@ -276,38 +284,54 @@ class LiveIndex:
     async def refresh(self, changed_paths: Iterable[str]) -> Update:
         """Re-read the given files (added, changed or deleted) and swap in a new delta."""
         async with self._lock:
-            started = time.perf_counter()
-            self._dirty.update(str(Path(p).resolve()) for p in changed_paths)
+            paths = {str(Path(p).resolve()) for p in changed_paths}
+            self._dirty |= paths
+            if self._during is not None:
+                self._during |= paths
             self._last_change = time.monotonic()
-            present = sorted(p for p in self._dirty if Path(p).is_file())
-            deleted = sorted(p for p in self._dirty if not Path(p).exists())
-            pairs = []
-            for p in present:
-                root = self._root_of(p)
-                if root is not None:
-                    pairs.append((root, p))
-            base = self.index.base
-            loop = asyncio.get_running_loop()
-            corpus = await loop.run_in_executor(self._pool, _analyse_in_child, pairs, self.settings.stem)
-            delta = await asyncio.to_thread(SentenceIndex.from_corpus, corpus, self.settings, base)
-            self._current = MergedIndex(base, delta, frozenset(self._dirty), list(corpus.problems), self._rows)
-            for problem in corpus.problems:
-                log.warning("corpus update: %s", problem)
-            update = Update(present, deleted, delta.num_sentences, list(corpus.problems), time.perf_counter() - started)
-            self._report(update)
-        if delta.num_sentences >= self.compact_sentences:
+            update = await self._rebuild_delta()
+        if update.delta_sentences >= self.compact_sentences and self._during is None:
             await self.compact()
         return update
 
+    async def _rebuild_delta(self) -> Update:
+        """Index every file changed since the base was built into a new delta, and swap it in (lock held)."""
+        started = time.perf_counter()
+        present = sorted(p for p in self._dirty if Path(p).is_file())
+        deleted = sorted(p for p in self._dirty if not Path(p).exists())
+        pairs = [(root, p) for p in present if (root := self._root_of(p)) is not None]
+        base = self.index.base
+        loop = asyncio.get_running_loop()
+        corpus = await loop.run_in_executor(self._pool, _analyse_in_child, pairs, self.settings.stem)
+        delta = await asyncio.to_thread(SentenceIndex.from_corpus, corpus, self.settings, base)
+        self._current = MergedIndex(base, delta, frozenset(self._dirty), list(corpus.problems), self._rows)
+        for problem in corpus.problems:
+            log.warning("corpus update: %s", problem)
+        update = Update(present, deleted, delta.num_sentences, list(corpus.problems), time.perf_counter() - started)
+        self._report(update)
+        return update
+
     async def compact(self) -> Update:
-        """Re-index the whole corpus in the worker process and swap it in as the new base."""
-        async with self._lock:
+        """Re-index the whole corpus in a worker process and swap it in as the new base.
+
+        Updates keep flowing into the delta meanwhile; files changed during the build stay in
+        the delta afterwards, since the new base may hold either version of them.
+        """
+        async with self._compacting:
             started = time.perf_counter()
-            pending = set(self._dirty)
-            base = await self._load_base(rebuild=False)
-            self._rows = await asyncio.to_thread(file_rows, base)
-            self._dirty -= pending
-            self._current = MergedIndex(base)
+            async with self._lock:
+                self._during = set()
+            try:
+                base = await self._load_base(rebuild=False, pool=self._builder)
+                rows = await asyncio.to_thread(file_rows, base)
+                async with self._lock:
+                    self._dirty = set(self._during)
+                    self._rows = rows
+                    self._current = MergedIndex(base)
+                    if self._dirty:
+                        await self._rebuild_delta()
+            finally:
+                self._during = None
             update = Update([], [], 0, list(base.problems), time.perf_counter() - started, compacted=True)
             self._report(update)
             return update

@@ -122,3 +122,21 @@ async def test_the_bot_answers_from_a_live_index(tmp_path: Path) -> None:
     finally:
         answerer.close()
         await live.stop()
+
+
+async def test_a_file_changed_during_compaction_is_answered_once(tmp_path: Path) -> None:
+    root = _corpus(tmp_path)
+    live = LiveIndex([root], cache_dir=tmp_path / "cache")
+    await live.start(watch=False)
+    try:
+        compaction = asyncio.create_task(live.compact())
+        await asyncio.sleep(0.05)  # the compaction's build is under way
+        (root / "f.txt").write_text("date 2024-05-05\n\nA glacier calved into the fjord at dawn.")
+        await live.refresh([str(root / "f.txt")])
+        assert _first(live, "glacier calved fjord") == "A glacier calved into the fjord at dawn."
+        await compaction
+        hits = live.search("glacier calved fjord", k=5)
+        assert [h.text for h in hits].count("A glacier calved into the fjord at dawn.") == 1
+        assert any(u.compacted for u in live.updates)
+    finally:
+        await live.stop()
