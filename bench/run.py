@@ -248,6 +248,12 @@ def goals(results: dict[str, object]) -> list[str]:
             f"< {LAG_MS:.0f} ms",
             live["lag_max_ms"] < LAG_MS,
         ),
+        (
+            f"loop lag while compacting (full re-index, {live.get('compact_seconds', 0):.0f} s) at {results['lag_corpus']}",
+            f"{live.get('compact_lag_max_ms', 0):.1f} ms max",
+            f"< {LAG_MS:.0f} ms",
+            live.get("compact_lag_max_ms", 0) < LAG_MS,
+        ),
     ]
     out = ["| goal | measured | target | met |", "|---|---:|---:|:---:|"]
     # The quick run's largest corpus is 100k sentences: size-bound goals (rank-bm25 at 200k,

@@ -126,6 +126,18 @@ def file_rows(index: SentenceIndex) -> dict[str, list[int]]:
     return out
 
 
+#: How much lower the indexing processes' CPU priority is (``nice``); their workers inherit it.
+NICENESS = 10
+
+
+def _background_priority() -> None:
+    """Run this worker process (and the build workers it forks) at a lower CPU priority."""
+    try:
+        os.nice(NICENESS)
+    except OSError:  # pragma: no cover - not permitted on this system
+        pass
+
+
 def _open_in_child(paths: list[str], settings: IndexSettings, cache_dir: str | None, rebuild: bool) -> str | None:
     """Build (or find) and save the index in this worker process; the parent loads it memory-mapped."""
     opened = open_index(paths, settings, cache_dir=Path(cache_dir) if cache_dir else None, rebuild=rebuild)
@@ -202,9 +214,11 @@ class LiveIndex:
         """Open (or build, in a worker process) the base index and start watching the corpus."""
         # spawn, not fork: the bot's process has threads (executor, client libraries). One process
         # for deltas, another for full builds, so a compaction never holds up a new article.
+        # Both run at a lower CPU priority: the bot's own process must win the cores whenever
+        # it has an event to answer, or a full re-index would delay heartbeats and acks.
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        self._builder = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_background_priority)
+        self._builder = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_background_priority)
         base = await self._load_base(rebuild=False)
         self._rows = await asyncio.to_thread(file_rows, base)
         self._current = MergedIndex(base)
