@@ -33,6 +33,9 @@ class Engine(Protocol):
 
     num_docs: int
 
+    def index(self, corpus_tokens: list[list[str]]) -> None:
+        """Build the index from one list of terms per document."""
+
     def get_scores(self, query_tokens: list[str]) -> NDArray[np.float32]:
         """One BM25 score per document, in corpus order; zeros for an empty query."""
 
@@ -50,23 +53,38 @@ class Bm25sEngine:
     engines of one index share one vocabulary (term → column).
     """
 
-    def __init__(self, matrix: SparseBm25, vocab: dict[str, int]) -> None:
-        self.matrix = matrix
-        self.vocab = vocab
+    def __init__(self, k1: float = 1.2, b: float = 0.75, method: str = "lucene") -> None:
+        self.k1, self.b, self.method = k1, b, method
+        self.matrix = build_matrix(np.empty(0, np.int64), np.empty(0, np.int64), 0, 0, method, k1, b)
+        self.vocab: dict[str, int] = {}
+
+    @classmethod
+    def of(cls, matrix: SparseBm25, vocab: dict[str, int]) -> Bm25sEngine:
+        """An engine over an already built matrix and its vocabulary."""
+        engine = cls()
+        engine.matrix, engine.vocab = matrix, vocab
+        return engine
 
     @property
     def num_docs(self) -> int:
         """Documents in the index."""
         return self.matrix.num_docs
 
-    @classmethod
-    def from_tokens(cls, corpus_tokens: list[list[str]], k1: float = 1.2, b: float = 0.75, method: str = "lucene") -> Bm25sEngine:
+    def index(self, corpus_tokens: list[list[str]]) -> None:
         """Index one list of terms per document (documents with no terms keep their place)."""
         vocab: dict[str, int] = {}
         ids = [vocab.setdefault(t, len(vocab)) for doc in corpus_tokens for t in doc]
         docs = np.repeat(np.arange(len(corpus_tokens), dtype=np.int64), [len(doc) for doc in corpus_tokens])
-        matrix = build_matrix(docs, np.asarray(ids, dtype=np.int64), len(corpus_tokens), len(vocab), method, k1, b)
-        return cls(matrix, vocab)
+        terms = np.asarray(ids, dtype=np.int64)
+        self.matrix = build_matrix(docs, terms, len(corpus_tokens), len(vocab), self.method, self.k1, self.b)
+        self.vocab = vocab
+
+    @classmethod
+    def from_tokens(cls, corpus_tokens: list[list[str]], k1: float = 1.2, b: float = 0.75, method: str = "lucene") -> Bm25sEngine:
+        """A new engine indexing one list of terms per document."""
+        engine = cls(k1, b, method)
+        engine.index(corpus_tokens)
+        return engine
 
     def term_ids(self, query_tokens: list[str]) -> list[int]:
         """Vocabulary ids of the query terms the index knows."""
@@ -92,7 +110,7 @@ class Bm25sEngine:
     @classmethod
     def load(cls, directory: Path, vocab: dict[str, int], mmap: bool = True) -> Bm25sEngine:
         """Load a saved matrix, memory-mapped by default so a restart costs almost nothing."""
-        return cls(SparseBm25.load(directory, mmap=mmap), vocab)
+        return cls.of(SparseBm25.load(directory, mmap=mmap), vocab)
 
 
 class RankBm25Engine:
@@ -148,12 +166,10 @@ class RankBm25Engine:
         return self.get_scores(query_tokens)[docs]
 
 
-def make_engine(name: str, corpus_tokens: list[list[str]], k1: float, b: float, method: str) -> Bm25sEngine | RankBm25Engine:
-    """An engine, by its config name, indexing one list of terms per document."""
+def make_engine(name: str, k1: float, b: float, method: str) -> Bm25sEngine | RankBm25Engine:
+    """An empty engine by its config name; fill it with ``index(corpus_tokens)``."""
     if name == "bm25s":
-        return Bm25sEngine.from_tokens(corpus_tokens, k1=k1, b=b, method=method)
+        return Bm25sEngine(k1=k1, b=b, method=method)
     if name == "rank-bm25":
-        engine = RankBm25Engine(k1=k1, b=b, method=method)
-        engine.index(corpus_tokens)
-        return engine
+        return RankBm25Engine(k1=k1, b=b, method=method)
     raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}")

@@ -189,18 +189,17 @@ class SentenceIndex:
             if isinstance(background, SentenceIndex) and isinstance(background.sentence_engine, Bm25sEngine):
                 bg_sent = _background(background.sentence_engine, corpus.terms)
                 bg_par = _background(background.paragraph_engine, corpus.terms)  # type: ignore[arg-type]
-            sentence_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine(
+            sentence_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.of(
                 build_matrix(corpus.term_sentence, corpus.term_ids, n_sent, *args, background=bg_sent), vocab
             )
-            paragraph_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine(
+            paragraph_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.of(
                 build_matrix(term_paragraph, corpus.term_ids, corpus.num_paragraphs, *args, background=bg_par), vocab
             )
         else:
-            sentence_engine = make_engine(
-                settings.engine, _token_lists(corpus, corpus.term_sentence, n_sent), settings.k1, settings.b, settings.method
-            )
-            paragraph_tokens = _token_lists(corpus, term_paragraph, corpus.num_paragraphs)
-            paragraph_engine = make_engine(settings.engine, paragraph_tokens, settings.k1, settings.b, settings.method)
+            sentence_engine = make_engine(settings.engine, settings.k1, settings.b, settings.method)
+            sentence_engine.index(_token_lists(corpus, corpus.term_sentence, n_sent))
+            paragraph_engine = make_engine(settings.engine, settings.k1, settings.b, settings.method)
+            paragraph_engine.index(_token_lists(corpus, term_paragraph, corpus.num_paragraphs))
         return cls(
             settings,
             corpus.articles,
