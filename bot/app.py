@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retrieval.index import OpenedIndex, open_index
+from retrieval.live import LiveIndex
 
 from .config import Config
 from .pipeline import Answerer
@@ -35,6 +36,19 @@ def build_answerer(
     started = time.perf_counter()
     opened = open_index(paths, config.index, cache_dir=cache, rebuild=rebuild, progress=progress)
     return Loaded(Answerer(opened.index, config.answer), opened, time.perf_counter() - started)
+
+
+async def start_live(config: Config, corpus: list[str] | None = None) -> tuple[Answerer, LiveIndex]:
+    """For a long-running bot: an answerer over a :class:`~retrieval.live.LiveIndex` that follows the corpus files.
+
+    Indexing runs in a worker process, so the event loop stays free; call ``await live.stop()``
+    (and ``answerer.close()``) on shutdown.
+    """
+    paths = corpus or config.corpus.paths
+    cache = Path(config.corpus.cache_dir) if config.corpus.cache_dir else None
+    live = LiveIndex(paths, config.index, cache_dir=cache)
+    await live.start()
+    return Answerer(live, config.answer), live
 
 
 def with_passages(config: Config, k: int | None) -> Config:

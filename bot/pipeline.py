@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from retrieval.index import Hit, SentenceIndex
+from retrieval.index import Hit, Searchable, SentenceIndex
 
 from .models import Answer, NoAnswer, Passage, Question, Source
 
@@ -23,6 +23,8 @@ class AnswerSettings:
     max_question_chars: int = 1000
     #: Threads that run retrieval off the event loop.
     workers: int = 2
+    #: Questions handed to those threads at once; more wait on the event loop (cheaply) for a slot.
+    queue: int = 16
 
 
 def _normalise(text: str) -> str:
@@ -30,12 +32,15 @@ def _normalise(text: str) -> str:
 
 
 class Answerer:
-    """Answers questions from one :class:`SentenceIndex`; safe to share between platforms."""
+    """Answers questions from one :class:`SentenceIndex` (or a live index); safe to share between platforms."""
 
-    def __init__(self, index: SentenceIndex, settings: AnswerSettings | None = None) -> None:
+    def __init__(self, index: SentenceIndex | Searchable, settings: AnswerSettings | None = None) -> None:
         self.index = index
         self.settings = settings or AnswerSettings()
         self._executor: ThreadPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+        #: Questions now queued for or running on the worker threads (never above ``settings.queue``).
+        self.pending = 0
 
     def answer(self, question: Question) -> Answer:
         """Answer ``question`` with up to ``k`` passages, or say plainly why there are none."""
@@ -54,18 +59,30 @@ class Answerer:
         hits = self.index.search(terms, k=(offset + k) * 3 + 10)
         hits = [h for h in hits if h.score >= self.settings.min_score]
         passages = self._passages(hits, set(terms))
-        page = passages[offset : offset + k]
+        # Highlights only for the passages shown: finding them is most of the cost of a passage.
+        page = [self._highlighted(p, set(terms)) for p in passages[offset : offset + k]]
         if not page:
             reason = NoAnswer.NO_MORE if offset and passages else NoAnswer.NOT_FOUND
             return Answer(text, reason=reason, message=reason.value, offset=offset, terms=tuple(terms))
         return Answer(text, tuple(page), offset=offset, has_more=len(passages) > offset + k, terms=tuple(terms))
 
     async def answer_async(self, question: Question) -> Answer:
-        """:meth:`answer` on a worker thread, so a large corpus never blocks the event loop."""
+        """:meth:`answer` on a worker thread, so a large corpus never blocks the event loop.
+
+        At most ``settings.queue`` questions are queued for the threads; the rest wait for a
+        slot on the loop, so a burst can't pile up unbounded work in the executor.
+        """
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="quotebot-answer")
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(max(self.settings.queue, self.settings.workers))
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.answer, question)
+        async with self._slots:
+            self.pending += 1
+            try:
+                return await loop.run_in_executor(self._executor, self.answer, question)
+            finally:
+                self.pending -= 1
 
     def close(self) -> None:
         """Stop the worker threads."""
@@ -87,6 +104,10 @@ class Answerer:
                 )
                 continue
             seen[key] = len(out)
-            highlights = tuple((s, e) for term, s, e in self.index.tokenizer.words(hit.text) if term in terms)
-            out.append(Passage(hit.text, source, hit.start, hit.end, hit.score, highlights))
+            out.append(Passage(hit.text, source, hit.start, hit.end, hit.score, ()))
         return out
+
+    def _highlighted(self, passage: Passage, terms: set[str]) -> Passage:
+        """``passage`` with the spans of its words that match a query term."""
+        highlights = tuple((s, e) for term, s, e in self.index.tokenizer.words(passage.text) if term in terms)
+        return replace(passage, highlights=highlights)

@@ -32,7 +32,8 @@ TITLE_MAX = 80
 
 _DATE_HEADER = re.compile(r"\A[\s\ufeff]*date:?[ \t]+(\S+)[ \t]*\n?", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\s*?\n[ \t]*\r?\n|\s*\Z)", re.DOTALL)
+#: The core of a paragraph break: a blank line (the white space around it belongs to the break too).
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?")
 
 
@@ -58,13 +59,31 @@ def parse_date(value: object) -> dt.date | None:
 def paragraph_spans(text: str, start: int = 0) -> tuple[tuple[int, int], ...]:
     """Split ``text[start:]`` at blank lines into ``(start, end)`` spans with no outer whitespace.
 
+    A break is a run of white space holding a blank line (a line of only spaces and tabs).
     Markdown headings (``# ...``) are not paragraphs: they are not sentences to quote.
     """
-    spans = []
-    for match in _PARAGRAPH.finditer(text, start):
-        if not match.group().startswith("#"):
-            spans.append((match.start(), match.end()))
+    spans: list[tuple[int, int]] = []
+    pos = start
+    n = len(text)
+    for blank in _BLANK_LINE.finditer(text, start):
+        if blank.start() < pos:
+            continue  # inside the break already taken
+        end = blank.end()
+        while end < n and text[end].isspace():
+            end += 1
+        _add_span(text, pos, blank.start(), spans)
+        pos = end
+    _add_span(text, pos, n, spans)
     return tuple(spans)
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    """Append ``text[start:end]`` without its outer white space, unless it is empty or a heading."""
+    piece = text[start:end]
+    stripped = piece.lstrip()
+    if stripped and stripped[0] != "#":
+        s = start + len(piece) - len(stripped)
+        spans.append((s, start + len(piece.rstrip())))
 
 
 def make_title(text: str, spans: tuple[tuple[int, int], ...], limit: int = TITLE_MAX) -> str:

@@ -15,7 +15,6 @@ reference engine uses the Lucene IDF too, so both rank alike.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Protocol
@@ -23,12 +22,14 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from .sparse import SparseBm25, build_matrix
+
 ENGINES = ("bm25s", "rank-bm25")
 METHODS = ("lucene", "robertson", "atire", "bm25l", "bm25+")
 
 
 class Engine(Protocol):
-    """Scores every document of an index against a tokenized query."""
+    """Scores the documents of an index against a tokenized query."""
 
     num_docs: int
 
@@ -38,50 +39,78 @@ class Engine(Protocol):
     def get_scores(self, query_tokens: list[str]) -> NDArray[np.float32]:
         """One BM25 score per document, in corpus order; zeros for an empty query."""
 
-    def save(self, directory: Path) -> None:
-        """Persist the index under ``directory``."""
+    def top(self, query_tokens: list[str], n: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """Up to ``n`` best documents sharing a term with the query, and their scores (unordered)."""
+
+    def scores_at(self, query_tokens: list[str], docs: NDArray[np.int64]) -> NDArray[np.float32]:
+        """The scores of the given documents only."""
 
 
 class Bm25sEngine:
-    """The default engine: bm25s's precomputed sparse scores."""
+    """The default engine: bm25s's model (a sparse matrix of precomputed scores), built and queried with NumPy.
+
+    The matrix is :class:`~retrieval.sparse.SparseBm25`; scores equal bm25s's. Several
+    engines of one index share one vocabulary (term → column).
+    """
 
     def __init__(self, k1: float = 1.2, b: float = 0.75, method: str = "lucene") -> None:
-        import bm25s
+        self.k1, self.b, self.method = k1, b, method
+        self.matrix = build_matrix(np.empty(0, np.int64), np.empty(0, np.int64), 0, 0, method, k1, b)
+        self.vocab: dict[str, int] = {}
 
-        self._bm25 = bm25s.BM25(k1=k1, b=b, method=method)
-        self.num_docs = 0
+    @classmethod
+    def of(cls, matrix: SparseBm25, vocab: dict[str, int]) -> Bm25sEngine:
+        """An engine over an already built matrix and its vocabulary."""
+        engine = cls()
+        engine.matrix, engine.vocab = matrix, vocab
+        return engine
+
+    @property
+    def num_docs(self) -> int:
+        """Documents in the index."""
+        return self.matrix.num_docs
 
     def index(self, corpus_tokens: list[list[str]]) -> None:
-        """Build the index; documents with no terms get the empty token so ids stay aligned."""
-        self._bm25.index(corpus_tokens, show_progress=False)
-        self.num_docs = len(corpus_tokens)
+        """Index one list of terms per document (documents with no terms keep their place)."""
+        vocab: dict[str, int] = {}
+        ids = [vocab.setdefault(t, len(vocab)) for doc in corpus_tokens for t in doc]
+        docs = np.repeat(np.arange(len(corpus_tokens), dtype=np.int64), [len(doc) for doc in corpus_tokens])
+        terms = np.asarray(ids, dtype=np.int64)
+        self.matrix = build_matrix(docs, terms, len(corpus_tokens), len(vocab), self.method, self.k1, self.b)
+        self.vocab = vocab
 
-    def get_scores(self, query_tokens: list[str]) -> NDArray[np.float32]:
-        """Scores for every document; terms unknown to the index count for nothing."""
-        ids = [self._bm25.vocab_dict[t] for t in query_tokens if t in self._bm25.vocab_dict]
-        if not ids or self.num_docs == 0:
-            return np.zeros(self.num_docs, dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(ids), dtype=np.float32)
+    @classmethod
+    def from_tokens(cls, corpus_tokens: list[list[str]], k1: float = 1.2, b: float = 0.75, method: str = "lucene") -> Bm25sEngine:
+        """A new engine indexing one list of terms per document."""
+        engine = cls(k1, b, method)
+        engine.index(corpus_tokens)
+        return engine
 
     def term_ids(self, query_tokens: list[str]) -> list[int]:
         """Vocabulary ids of the query terms the index knows."""
-        vocab = self._bm25.vocab_dict
+        vocab = self.vocab
         return [vocab[t] for t in query_tokens if t in vocab]
 
+    def get_scores(self, query_tokens: list[str]) -> NDArray[np.float32]:
+        """Scores for every document; terms unknown to the index count for nothing."""
+        return self.matrix.get_scores(self.term_ids(query_tokens))
+
+    def top(self, query_tokens: list[str], n: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """Up to ``n`` best documents sharing a term with the query (reads only those terms' postings)."""
+        return self.matrix.top(self.term_ids(query_tokens), n)
+
+    def scores_at(self, query_tokens: list[str], docs: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Scores of ``docs`` only."""
+        return self.matrix.scores_at(self.term_ids(query_tokens), docs)
+
     def save(self, directory: Path) -> None:
-        """Save as bm25s's ``.npy`` + JSON files."""
-        self._bm25.save(str(directory), show_progress=False)
-        (directory / "engine.json").write_text(json.dumps({"num_docs": self.num_docs}))
+        """Save the matrix as ``.npy`` files (the vocabulary is saved once by the index)."""
+        self.matrix.save(directory)
 
     @classmethod
-    def load(cls, directory: Path, mmap: bool = True) -> Bm25sEngine:
-        """Load a saved index, memory-mapped by default so a restart costs almost nothing."""
-        import bm25s
-
-        engine = cls.__new__(cls)
-        engine._bm25 = bm25s.BM25.load(str(directory), mmap=mmap, show_progress=False)
-        engine.num_docs = json.loads((directory / "engine.json").read_text())["num_docs"]
-        return engine
+    def load(cls, directory: Path, vocab: dict[str, int], mmap: bool = True) -> Bm25sEngine:
+        """Load a saved matrix, memory-mapped by default so a restart costs almost nothing."""
+        return cls.of(SparseBm25.load(directory, mmap=mmap), vocab)
 
 
 class RankBm25Engine:
@@ -122,12 +151,23 @@ class RankBm25Engine:
             return np.zeros(self.num_docs, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32)  # type: ignore[attr-defined]
 
-    def save(self, directory: Path) -> None:
-        """rank-bm25 has no on-disk format; it is rebuilt from the saved tokens."""
+    def top(self, query_tokens: list[str], n: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """Up to ``n`` best documents with a positive score (scores every document)."""
+        scores = self.get_scores(query_tokens)
+        n = min(n, scores.size)
+        if n <= 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        top = np.argpartition(-scores, n - 1)[:n] if n < scores.size else np.arange(scores.size)
+        top = top[scores[top] > 0].astype(np.int64)
+        return top, scores[top]
+
+    def scores_at(self, query_tokens: list[str], docs: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Scores of ``docs`` (scores every document, then picks)."""
+        return self.get_scores(query_tokens)[docs]
 
 
 def make_engine(name: str, k1: float, b: float, method: str) -> Bm25sEngine | RankBm25Engine:
-    """Create an empty engine by its config name."""
+    """An empty engine by its config name; fill it with ``index(corpus_tokens)``."""
     if name == "bm25s":
         return Bm25sEngine(k1=k1, b=b, method=method)
     if name == "rank-bm25":

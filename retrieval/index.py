@@ -11,24 +11,26 @@ import datetime as dt
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .corpus import iter_files, load_corpus
+from .build import Corpus, analyse_paths, analyse_report
+from .corpus import iter_files
 from .engines import Bm25sEngine, RankBm25Engine, make_engine
-from .records import Article, LoadReport, Problem
-from .segment import split_paragraph
+from .records import LoadReport, Problem
+from .sparse import Background, build_matrix
+from .store import ArticleTable, load_array
 from .tokens import Tokenizer
 
-FORMAT_VERSION = 1
+#: 2: article texts in one memory-mapped blob, own BM25 matrices, vocabulary saved once.
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,28 @@ class Hit(NamedTuple):
     end: int
 
 
+class Searchable(Protocol):
+    """What the answering pipeline needs of an index: a :class:`SentenceIndex` or a live one."""
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer that made the index's terms."""
+
+    def search(self, query: str | list[str], k: int = 10) -> list[Hit]:
+        """The ``k`` best sentences, best first."""
+
+
 @dataclass
 class SentenceIndex:
-    """Sentences and paragraphs of a corpus with a BM25 engine over each."""
+    """Sentences and paragraphs of a corpus with a BM25 engine over each.
+
+    Article texts live in :attr:`articles` (an :class:`~retrieval.store.ArticleTable`, memory-mapped
+    when loaded); per sentence the index keeps its article, paragraph, character offsets into the
+    article text and byte offsets into the table's text blob.
+    """
 
     settings: IndexSettings
-    articles: list[Article]
+    articles: ArticleTable
     problems: list[Problem]
     #: Per sentence: article number, paragraph number, start and end offsets into the article text.
     sent_article: NDArray[np.int32]
@@ -79,6 +97,11 @@ class SentenceIndex:
     sentence_engine: Bm25sEngine | RankBm25Engine
     paragraph_engine: Bm25sEngine | RankBm25Engine
     tokenizer: Tokenizer = field(default_factory=Tokenizer)
+    #: Per sentence: byte span of its text in ``articles.text``.
+    sent_byte_start: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    sent_byte_end: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    #: Term → column of both engines' matrices.
+    vocab: dict[str, int] = field(default_factory=dict)
 
     @property
     def num_sentences(self) -> int:
@@ -87,13 +110,43 @@ class SentenceIndex:
 
     def sentence_text(self, i: int) -> str:
         """The exact text of sentence ``i``: its article's text sliced at its offsets."""
-        return self.articles[self.sent_article[i]].text[self.sent_start[i] : self.sent_end[i]]
+        return self.articles.slice_text(int(self.sent_byte_start[i]), int(self.sent_byte_end[i]))
 
     def hit(self, i: int, score: float) -> Hit:
         """The :class:`Hit` record for sentence ``i``."""
-        article = self.articles[self.sent_article[i]]
-        start, end = int(self.sent_start[i]), int(self.sent_end[i])
-        return Hit(int(i), float(score), article.text[start:end], article.id, article.title, article.date, article.url, start, end)
+        table = self.articles
+        a = int(self.sent_article[i])
+        return Hit(
+            int(i),
+            float(score),
+            self.sentence_text(i),
+            table.ids[a] or "",
+            table.titles[a] or "",
+            table.date(a),
+            table.urls[a],
+            int(self.sent_start[i]),
+            int(self.sent_end[i]),
+        )
+
+    def hits(self, ids: NDArray[np.integer], scores: NDArray[np.floating]) -> list[Hit]:
+        """:class:`Hit` records for many sentences at once (one array lookup per field, not per hit)."""
+        table = self.articles
+        blob = table.text
+        fields = zip(
+            ids.tolist(),
+            scores.tolist(),
+            self.sent_article[ids].tolist(),
+            self.sent_byte_start[ids].tolist(),
+            self.sent_byte_end[ids].tolist(),
+            self.sent_start[ids].tolist(),
+            self.sent_end[ids].tolist(),
+            strict=True,
+        )
+        ids_, titles, urls = table.ids, table.titles, table.urls
+        return [
+            Hit(i, score, blob[bs:be].decode("utf-8"), ids_[a] or "", titles[a] or "", table.date(a), urls[a], s, e)
+            for i, score, a, bs, be, s, e in fields
+        ]
 
     @classmethod
     def build(
@@ -101,48 +154,66 @@ class SentenceIndex:
         report: LoadReport,
         settings: IndexSettings | None = None,
         progress: Callable[[int, int], None] | None = None,
+        workers: int | None = None,
     ) -> SentenceIndex:
-        """Segment, tokenize and index every article of ``report``."""
+        """Segment, tokenize and index every article of ``report`` (on ``workers`` processes; default all cores)."""
         settings = settings or IndexSettings()
+        return cls.from_corpus(analyse_report(report, settings.stem, workers, progress), settings)
+
+    @classmethod
+    def build_paths(
+        cls,
+        paths: Iterable[str | os.PathLike[str]],
+        settings: IndexSettings | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        workers: int | None = None,
+    ) -> SentenceIndex:
+        """Read, segment, tokenize and index every file under ``paths``, reading files in the workers too."""
+        settings = settings or IndexSettings()
+        return cls.from_corpus(analyse_paths(paths, settings.stem, workers, progress), settings)
+
+    @classmethod
+    def from_corpus(cls, corpus: Corpus, settings: IndexSettings, background: SentenceIndex | None = None) -> SentenceIndex:
+        """Build the sentence and paragraph engines over an analysed corpus.
+
+        With ``background`` (the large index a small delta is searched alongside) the delta's
+        scores use the statistics of both together, so their scores can be merged.
+        """
         tokenizer = Tokenizer(stem=settings.stem)
-        sent_article: list[int] = []
-        sent_paragraph: list[int] = []
-        sent_start: list[int] = []
-        sent_end: list[int] = []
-        sentence_tokens: list[list[str]] = []
-        paragraph_tokens: list[list[str]] = []
-        total = len(report.articles)
-        for a, article in enumerate(report.articles):
-            text = article.text
-            for p_start, p_end in article.paragraphs:
-                paragraph_terms: list[str] = []
-                p = len(paragraph_tokens)
-                for s, e in split_paragraph(text, p_start, p_end):
-                    terms = tokenizer(text[s:e])
-                    paragraph_terms.extend(terms)
-                    sentence_tokens.append(terms)
-                    sent_article.append(a)
-                    sent_paragraph.append(p)
-                    sent_start.append(s)
-                    sent_end.append(e)
-                paragraph_tokens.append(paragraph_terms)
-            if progress is not None:
-                progress(a + 1, total)
-        sentence_engine = make_engine(settings.engine, settings.k1, settings.b, settings.method)
-        paragraph_engine = make_engine(settings.engine, settings.k1, settings.b, settings.method)
-        sentence_engine.index(sentence_tokens)
-        paragraph_engine.index(paragraph_tokens)
+        vocab = {t: i for i, t in enumerate(corpus.terms)}
+        n_sent = len(corpus.sent_start)
+        term_paragraph = corpus.sent_paragraph[corpus.term_sentence] if len(corpus.term_sentence) else corpus.term_sentence
+        if settings.engine == "bm25s":
+            args = (len(corpus.terms), settings.method, settings.k1, settings.b)
+            bg_sent = bg_par = None
+            if isinstance(background, SentenceIndex) and isinstance(background.sentence_engine, Bm25sEngine):
+                bg_sent = _background(background.sentence_engine, corpus.terms)
+                bg_par = _background(background.paragraph_engine, corpus.terms)  # type: ignore[arg-type]
+            sentence_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.of(
+                build_matrix(corpus.term_sentence, corpus.term_ids, n_sent, *args, background=bg_sent), vocab
+            )
+            paragraph_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.of(
+                build_matrix(term_paragraph, corpus.term_ids, corpus.num_paragraphs, *args, background=bg_par), vocab
+            )
+        else:
+            sentence_engine = make_engine(settings.engine, settings.k1, settings.b, settings.method)
+            sentence_engine.index(_token_lists(corpus, corpus.term_sentence, n_sent))
+            paragraph_engine = make_engine(settings.engine, settings.k1, settings.b, settings.method)
+            paragraph_engine.index(_token_lists(corpus, term_paragraph, corpus.num_paragraphs))
         return cls(
             settings,
-            report.articles,
-            report.problems,
-            np.asarray(sent_article, dtype=np.int32),
-            np.asarray(sent_paragraph, dtype=np.int32),
-            np.asarray(sent_start, dtype=np.int32),
-            np.asarray(sent_end, dtype=np.int32),
+            corpus.articles,
+            corpus.problems,
+            corpus.sent_article,
+            corpus.sent_paragraph,
+            corpus.sent_start,
+            corpus.sent_end,
             sentence_engine,
             paragraph_engine,
             tokenizer,
+            corpus.sent_byte_start,
+            corpus.sent_byte_end,
+            vocab,
         )
 
     def scores(self, query_terms: list[str]) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
@@ -151,16 +222,13 @@ class SentenceIndex:
         Only sentences that share at least one term with the query are candidates,
         so every quote visibly relates to the question.
         """
-        own = self.sentence_engine.get_scores(query_terms)
-        if own.size == 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        n = min(self.settings.candidates, own.size)
-        top = np.argpartition(-own, n - 1)[:n] if n < own.size else np.arange(own.size)
-        top = top[own[top] > 0]
-        combined = own[top]
+        # The best `candidates` sentences by their own score, reading only the query terms' postings.
+        top, own = self.sentence_engine.top(query_terms, self.settings.candidates)
+        positive = own > 0
+        top, combined = top[positive], own[positive]
         if self.settings.paragraph_weight and top.size:
-            context = self.paragraph_engine.get_scores(query_terms)
-            combined = combined + self.settings.paragraph_weight * context[self.sent_paragraph[top]]
+            context = self.paragraph_engine.scores_at(query_terms, self.sent_paragraph[top].astype(np.int64))
+            combined = combined + self.settings.paragraph_weight * context
         return top, combined
 
     def search(self, query: str | list[str], k: int = 10) -> list[Hit]:
@@ -170,7 +238,7 @@ class SentenceIndex:
             return []
         ids, combined = self.scores(terms)
         order = np.argsort(-combined, kind="stable")[:k]
-        return [self.hit(int(ids[i]), float(combined[i])) for i in order]
+        return self.hits(ids[order], combined[order])
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -180,16 +248,21 @@ class SentenceIndex:
         directory.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
         try:
-            np.save(tmp / "sent_article.npy", self.sent_article)
-            np.save(tmp / "sent_paragraph.npy", self.sent_paragraph)
-            np.save(tmp / "sent_start.npy", self.sent_start)
-            np.save(tmp / "sent_end.npy", self.sent_end)
-            with open(tmp / "articles.pickle", "wb") as f:
-                pickle.dump((self.articles, self.problems), f, protocol=pickle.HIGHEST_PROTOCOL)
+            for name in ("sent_article", "sent_paragraph", "sent_start", "sent_end", "sent_byte_start", "sent_byte_end"):
+                np.save(tmp / f"{name}.npy", getattr(self, name))
+            self.articles.save(tmp)
+            problems = [[p.path, p.line, p.reason, p.skipped] for p in self.problems]
+            (tmp / "problems.json").write_text(json.dumps(problems))
+            terms = [""] * len(self.vocab)
+            for t, i in self.vocab.items():
+                terms[i] = t
+            (tmp / "vocab.txt").write_text("\n".join(terms), encoding="utf-8")
             if isinstance(self.sentence_engine, Bm25sEngine) and isinstance(self.paragraph_engine, Bm25sEngine):
                 self.sentence_engine.save(tmp / "sentences")
                 self.paragraph_engine.save(tmp / "paragraphs")
-            (tmp / "meta.json").write_text(json.dumps({"version": FORMAT_VERSION, "settings": asdict(self.settings)}))
+            (tmp / "meta.json").write_text(
+                json.dumps({"version": FORMAT_VERSION, "settings": asdict(self.settings), "sentences": self.num_sentences})
+            )
             if directory.exists():
                 shutil.rmtree(directory)
             os.replace(tmp, directory)
@@ -199,24 +272,57 @@ class SentenceIndex:
 
     @classmethod
     def load(cls, directory: Path, settings: IndexSettings | None = None, mmap: bool = True) -> SentenceIndex:
-        """Load an index written by :meth:`save`; the BM25 matrices are memory-mapped by default."""
+        """Load an index written by :meth:`save`; arrays and texts are memory-mapped by default."""
         directory = Path(directory)
         meta = json.loads((directory / "meta.json").read_text())
         if meta.get("version") != FORMAT_VERSION:
             raise ValueError(f"index format {meta.get('version')} is not {FORMAT_VERSION}")
         saved = IndexSettings(**meta["settings"])
         settings = settings or saved
-        with open(directory / "articles.pickle", "rb") as f:
-            articles, problems = pickle.load(f)
-        mode = "r" if mmap else None
-        names = ("sent_article", "sent_paragraph", "sent_start", "sent_end")
-        arrays = [np.load(directory / f"{name}.npy", mmap_mode=mode) for name in names]
+        table = ArticleTable.load(directory)
+        saved_problems = json.loads((directory / "problems.json").read_text())
+        problems = [Problem(path, line, reason, skipped) for path, line, reason, skipped in saved_problems]
+        names = ("sent_article", "sent_paragraph", "sent_start", "sent_end", "sent_byte_start", "sent_byte_end")
+        arrays = {name: load_array(directory / f"{name}.npy", mmap) for name in names}
+        text = (directory / "vocab.txt").read_text(encoding="utf-8")
+        terms = text.split("\n") if text else []
+        vocab = dict(zip(terms, range(len(terms)), strict=True))
         tokenizer = Tokenizer(stem=settings.stem)
         if settings.engine == "bm25s":
-            sentence_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.load(directory / "sentences", mmap=mmap)
-            paragraph_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.load(directory / "paragraphs", mmap=mmap)
-            return cls(settings, articles, problems, *arrays, sentence_engine, paragraph_engine, tokenizer)
-        return cls.build(LoadReport(articles, problems), settings)
+            sentence_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.load(directory / "sentences", vocab, mmap=mmap)
+            paragraph_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.load(directory / "paragraphs", vocab, mmap=mmap)
+            return cls(
+                settings,
+                table,
+                problems,
+                arrays["sent_article"],
+                arrays["sent_paragraph"],
+                arrays["sent_start"],
+                arrays["sent_end"],
+                sentence_engine,
+                paragraph_engine,
+                tokenizer,
+                arrays["sent_byte_start"],
+                arrays["sent_byte_end"],
+                vocab,
+            )
+        return cls.build(LoadReport(list(table), problems), settings)
+
+
+def _background(engine: Bm25sEngine, terms: list[str]) -> Background:
+    """``engine``'s statistics for ``terms`` (document frequency 0 for terms it does not know)."""
+    matrix, vocab = engine.matrix, engine.vocab
+    df = np.array([matrix.document_frequency(vocab.get(t, -1)) for t in terms], dtype=np.float64)
+    return Background(df, matrix.num_docs, matrix.avg_doc_len)
+
+
+def _token_lists(corpus: Corpus, doc_of_term: NDArray[np.int32], num_docs: int) -> list[list[str]]:
+    """One list of terms per document (for the reference engine, which wants strings)."""
+    out: list[list[str]] = [[] for _ in range(num_docs)]
+    terms = corpus.terms
+    for doc, term in zip(doc_of_term.tolist(), corpus.term_ids.tolist(), strict=True):
+        out[doc].append(terms[term])
+    return out
 
 
 # -- the cache: build once, reload while the corpus is unchanged ---------------------------------
@@ -272,6 +378,7 @@ def open_index(
     cache_dir: Path | None = None,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> OpenedIndex:
     """Load the saved index for ``paths`` if the corpus and settings are unchanged, else build and save it.
 
@@ -284,9 +391,9 @@ def open_index(
     if not rebuild and (where / "meta.json").exists():
         try:
             return OpenedIndex(SentenceIndex.load(where, settings), key, True, where)
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError, KeyError, TypeError):
+        except (OSError, ValueError, EOFError, KeyError, TypeError):
             pass  # a stale or damaged cache is rebuilt below
-    index = SentenceIndex.build(load_corpus(paths), settings, progress=progress)
+    index = SentenceIndex.build_paths(paths, settings, progress=progress, workers=workers)
     try:
         index.save(where)
     except OSError:

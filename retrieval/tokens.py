@@ -37,11 +37,13 @@ class Tokenizer:
     def words(self, text: str) -> list[tuple[str, int, int]]:
         """The content words of ``text`` as ``(term, start, end)``; ``start:end`` is the word in ``text``."""
         out = []
+        cache, stopwords = self._cache, self.stopwords
         for match in _WORD.finditer(text):
             word = match.group().lower().replace("’", "'")
-            if word in self.stopwords:
+            if word in stopwords:
                 continue
-            out.append((self._term(word), match.start(), match.end()))
+            term = cache.get(word)
+            out.append((term if term is not None else self._term(word), *match.span()))
         return out
 
     def __call__(self, text: str) -> list[str]:

@@ -6,6 +6,7 @@ import argparse
 
 from ..app import Loaded, build_answerer, warn, with_passages
 from ..config import Config, load_config
+from ..progress import DELAY, BuildProgress, summary
 
 
 def add_corpus_options(parser: argparse.ArgumentParser) -> None:
@@ -25,8 +26,15 @@ def config_from(args: argparse.Namespace) -> Config:
 
 
 def load(args: argparse.Namespace, config: Config, quiet: bool = False) -> Loaded:
-    """Open the index for the command's corpus, warning about any corpus problems on stderr."""
-    loaded = build_answerer(config, args.corpus, rebuild=args.rebuild)
+    """Open the index for the command's corpus, warning about any corpus problems on stderr.
+
+    A build that takes over a second shows a progress bar on a terminal, then a summary line.
+    """
+    with BuildProgress() as progress:
+        loaded = build_answerer(config, args.corpus, rebuild=args.rebuild, progress=progress)
+    index = loaded.opened.index
+    if not loaded.opened.from_cache and loaded.seconds > DELAY:
+        warn(summary(index.num_sentences, len(index.articles), loaded.seconds))
     problems = loaded.opened.index.problems
     if problems and not quiet:
         skipped = sum(p.skipped for p in problems)

@@ -1,0 +1,258 @@
+"""Sentences and index terms of many articles at once: the fast path of index building.
+
+Calling blingfire once per paragraph through its Python wrapper costs more in the
+wrapper (a Python loop over every byte, mapping UTF-8 offsets to characters) than in
+blingfire itself. Here a whole batch of articles goes to blingfire's C function in one
+call, offsets are mapped with NumPy, and sentences are cut at paragraph boundaries
+(blingfire sometimes runs a sentence across a blank line). The honorific repair of
+:mod:`retrieval.segment` is applied to the few sentences that end in a short word.
+
+Terms are found with one regular-expression pass over all sentences of the batch,
+separated by a marker, and mapped to integer ids through a per-worker table, so the
+index is built from flat ``int32`` arrays, never from lists of strings.
+
+The spans and terms are exactly those of :func:`retrieval.segment.split_paragraph`
+and :class:`retrieval.tokens.Tokenizer` (``tests/retrieval/test_analyse.py``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from blingfire import blingfire as _blingfire_dll
+from numpy.typing import NDArray
+
+from .records import Article
+from .segment import _should_join
+from .sparse import sorted_unique
+from .tokens import _WORD, Tokenizer
+
+#: Separates articles in a batch: a blank line, which no paragraph contains.
+ARTICLE_GAP = "\n\n"
+#: Separates sentences for the term pass; not a word character, never in a term.
+SENTENCE_MARK = "\x01"
+_TERMS = re.compile(_WORD.pattern + "|" + SENTENCE_MARK)
+_SPACE_BYTES = np.zeros(256, dtype=bool)
+_SPACE_BYTES[[9, 10, 11, 12, 13, 32]] = True
+_SPACE_BYTES[0x80:] = True  # a multi-byte character may be a Unicode space: checked in Python
+#: Bytes that can be part of the last word of a sentence ending in an abbreviation.
+_ABBREV_BYTES = np.zeros(256, dtype=bool)
+_ABBREV_BYTES[[*range(ord("a"), ord("z") + 1), *range(ord("A"), ord("Z") + 1), ord(".")]] = True
+#: The longest abbreviation ("messrs", "approx") plus its dot.
+_LONGEST_ABBREV = 7
+STOP, MARK = -2, -1
+
+
+@dataclass
+class Analysed:
+    """Sentences and terms of a batch of articles.
+
+    Offsets are into the batch: ``text`` (characters) and ``data`` (its UTF-8 bytes).
+    ``term_ids`` / ``term_sentence`` give, per term occurrence, its id in the :class:`TermTable`
+    and its sentence number within the batch. A table can serve many batches: ``terms`` lists only
+    the terms this batch added to it, which got ids ``term_base``, ``term_base + 1``, ...
+    """
+
+    text: str
+    data: bytes
+    article_char: NDArray[np.int64]
+    article_byte: NDArray[np.int64]
+    sent_article: NDArray[np.int32]
+    sent_paragraph: NDArray[np.int32]
+    sent_char_start: NDArray[np.int64]
+    sent_char_end: NDArray[np.int64]
+    sent_byte_start: NDArray[np.int64]
+    sent_byte_end: NDArray[np.int64]
+    par_article: NDArray[np.int32]
+    terms: list[str]
+    term_ids: NDArray[np.int32]
+    term_sentence: NDArray[np.int32]
+    term_base: int = 0
+
+    @property
+    def num_sentences(self) -> int:
+        """Sentences in the batch."""
+        return len(self.sent_char_start)
+
+
+def _blingfire_spans(data: bytes) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Byte spans ``[start, end)`` of blingfire's sentences of ``data`` (one C call)."""
+    n = len(data)
+    if n == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    size = 2 * n + 16
+    out = ctypes.create_string_buffer(size)
+    starts = (ctypes.c_int32 * size)()
+    ends = (ctypes.c_int32 * size)()
+    count = _blingfire_dll.TextToSentencesWithOffsets(
+        ctypes.c_char_p(data), ctypes.c_int(n), ctypes.byref(out), ctypes.byref(starts), ctypes.byref(ends), ctypes.c_int(size)
+    )
+    if count <= 0 or count > size:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    num = out.raw[:count].count(b"\n") + 1
+    s = np.ctypeslib.as_array(starts)[:num].astype(np.int64)
+    e = np.ctypeslib.as_array(ends)[:num].astype(np.int64) + 1  # blingfire's end is inclusive
+    return s, e
+
+
+class TermTable(dict[str, int]):
+    """Word → term id for one batch (stopwords map to ``STOP``, the sentence marker to ``MARK``)."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        super().__init__()
+        self.tokenizer = tokenizer
+        self.terms: list[str] = []
+        self._ids: dict[str, int] = {}
+        self[SENTENCE_MARK] = MARK
+
+    def __missing__(self, word: str) -> int:
+        if word in self.tokenizer.stopwords:
+            value = STOP
+        else:
+            term = self.tokenizer._term(word)
+            value = self._ids.get(term, -3)
+            if value == -3:
+                value = self._ids[term] = len(self.terms)
+                self.terms.append(term)
+        self[word] = value
+        return value
+
+
+def analyse(articles: Sequence[Article], tokenizer: Tokenizer, table: TermTable | None = None) -> Analysed:
+    """Split every paragraph of ``articles`` into sentences and every sentence into term ids.
+
+    Pass the same ``table`` for the batches of one build, so a word is stemmed and looked up once.
+    """
+    text = ARTICLE_GAP.join(a.text for a in articles)
+    data = text.encode("utf-8")
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ascii_only = len(data) == len(text)
+    # Character ↔ byte offsets; the identity for ASCII text.
+    if ascii_only:
+        byte_of_char = None
+        char_of_byte = None
+    else:
+        lead = (raw & 0xC0) != 0x80
+        byte_of_char = np.flatnonzero(lead).astype(np.int64)
+        byte_of_char = np.append(byte_of_char, len(data))
+        char_of_byte = np.cumsum(lead, dtype=np.int64) - 1
+        char_of_byte = np.append(char_of_byte, len(text))
+
+    def to_byte(c: NDArray[np.int64]) -> NDArray[np.int64]:
+        return c if byte_of_char is None else byte_of_char[c]
+
+    def to_char(bt: NDArray[np.int64]) -> NDArray[np.int64]:
+        return bt if char_of_byte is None else char_of_byte[bt]
+
+    # Articles and paragraphs in batch character offsets.
+    article_char = np.empty(len(articles), dtype=np.int64)
+    pos = 0
+    p_art: list[int] = []
+    p_start: list[int] = []
+    p_end: list[int] = []
+    for i, a in enumerate(articles):
+        article_char[i] = pos
+        for s, e in a.paragraphs:
+            p_art.append(i)
+            p_start.append(pos + s)
+            p_end.append(pos + e)
+        pos += len(a.text) + len(ARTICLE_GAP)
+    par_article = np.asarray(p_art, dtype=np.int32)
+    par_cs = np.asarray(p_start, dtype=np.int64)
+    par_ce = np.asarray(p_end, dtype=np.int64)
+    par_bs, par_be = to_byte(par_cs), to_byte(par_ce)
+
+    # Blingfire over the whole batch, then cut at every paragraph start and keep pieces inside paragraphs.
+    bs, be = _blingfire_spans(data)
+    cuts = sorted_unique(np.concatenate([bs, par_bs]))
+    sent_of_cut = np.searchsorted(bs, cuts, side="right") - 1
+    par_of_cut = np.searchsorted(par_bs, cuts, side="right") - 1
+    inside = (par_of_cut >= 0) & (sent_of_cut >= 0)
+    inside[inside] &= cuts[inside] < par_be[par_of_cut[inside]]
+    cuts, sent_of_cut, par_of_cut = cuts[inside], sent_of_cut[inside], par_of_cut[inside]
+    next_cut = np.append(cuts[1:], len(data))
+    ends = np.minimum(np.minimum(be[sent_of_cut], par_be[par_of_cut]), next_cut)
+    starts = cuts
+    keep = starts < ends
+    starts, ends, par_of_cut = starts[keep], ends[keep], par_of_cut[keep]
+
+    # Strip surrounding white space (blingfire leaves it only around cuts); check non-ASCII edges in Python.
+    suspect = np.flatnonzero(_SPACE_BYTES[raw[starts]] | _SPACE_BYTES[raw[ends - 1]])
+    if suspect.size:
+        drop = np.zeros(len(starts), dtype=bool)
+        for i in suspect.tolist():
+            piece = data[starts[i] : ends[i]].decode("utf-8")
+            left = len(piece) - len(piece.lstrip())
+            right = len(piece) - len(piece.rstrip())
+            if left + right >= len(piece):
+                drop[i] = True
+                continue
+            starts[i] += len(piece[:left].encode("utf-8"))
+            ends[i] -= len(piece[len(piece) - right :].encode("utf-8")) if right else 0
+        starts, ends, par_of_cut = starts[~drop], ends[~drop], par_of_cut[~drop]
+
+    # Rejoin sentences that blingfire ended after an honorific ("Sen. Tim Scott").
+    if len(starts) > 1:
+        same_par = par_of_cut[1:] == par_of_cut[:-1]
+        e = ends[:-1]
+        ends_in_dot = raw[e - 1] == ord(".")
+        # Only a last word of at most _LONGEST_ABBREV - 1 letters can be an abbreviation.
+        short = np.zeros(len(e), dtype=bool)
+        for k in range(2, _LONGEST_ABBREV + 2):
+            at = e - k
+            short |= (at < 0) | ~_ABBREV_BYTES[raw[np.maximum(at, 0)]]
+        check = np.flatnonzero(same_par & ends_in_dot & short)
+        join = np.zeros(len(starts), dtype=bool)
+        last_start = starts.copy()  # start of the (possibly joined) sentence ending at i
+        for i in check.tolist():
+            # The last word lies within the final _LONGEST_ABBREV + 1 bytes; only the first
+            # character after any opening quotes matters on the right.
+            tail = data[max(last_start[i], ends[i] - _LONGEST_ABBREV - 2) : ends[i]].decode("utf-8", "replace")
+            head = data[starts[i + 1] : min(ends[i + 1], starts[i + 1] + 24)].decode("utf-8", "replace")
+            if _should_join(tail, head):
+                join[i + 1] = True
+                last_start[i + 1] = last_start[i]
+        if join.any():
+            first = np.flatnonzero(~join)
+            last = np.append(first[1:], len(starts)) - 1
+            starts, ends, par_of_cut = starts[first], ends[last], par_of_cut[first]
+
+    sent_cs, sent_ce = to_char(starts), to_char(ends)
+    sent_paragraph = par_of_cut.astype(np.int32)
+    sent_article = par_article[sent_paragraph] if len(par_article) else np.empty(0, np.int32)
+
+    # Terms: one regex pass over the lower-cased sentences joined by a marker.
+    table = table if table is not None else TermTable(tokenizer)
+    term_base = len(table.terms)
+    if len(sent_cs):
+        # The marker may occur in the corpus itself; it is never part of a word, so a space stands in for it.
+        plain = text.replace(SENTENCE_MARK, " ") if SENTENCE_MARK in text else text
+        joined = SENTENCE_MARK.join([plain[s:e] for s, e in zip(sent_cs.tolist(), sent_ce.tolist(), strict=True)]).lower()
+        words = _TERMS.findall(joined)
+        ids = np.fromiter(map(table.__getitem__, words), dtype=np.int32, count=len(words))
+        sentence = np.cumsum(ids == MARK, dtype=np.int32)
+        real = ids >= 0
+        term_ids, term_sentence = ids[real], sentence[real]
+    else:
+        term_ids = term_sentence = np.empty(0, np.int32)
+    return Analysed(
+        text,
+        data,
+        article_char,
+        to_byte(article_char),
+        sent_article.astype(np.int32),
+        sent_paragraph,
+        sent_cs,
+        sent_ce,
+        starts,
+        ends,
+        par_article,
+        table.terms[term_base:],
+        term_ids,
+        term_sentence,
+        term_base,
+    )

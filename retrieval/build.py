@@ -1,0 +1,391 @@
+"""Building an index fast: corpus files → sentences → term ids → BM25 matrices, on every core.
+
+The corpus is cut into batches (groups of files, or runs of articles). Each batch is read,
+segmented and tokenized by :func:`retrieval.analyse.analyse` in a worker process; the
+parent merges the batches' vocabularies, concatenates their arrays and builds the
+sentence and paragraph matrices with :func:`retrieval.sparse.build_matrix`. Small corpora
+are done in-process, where starting workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .analyse import Analysed, TermTable, analyse
+from .corpus import iter_files, load_file
+from .records import Article, LoadReport, Problem
+from .store import ArticleTable, StringColumn
+from .tokens import Tokenizer
+
+#: A batch holds about this many bytes of text.
+BATCH_BYTES = 4 << 20
+#: Below this many bytes the whole corpus is analysed in-process.
+PARALLEL_MIN_BYTES = 8 << 20
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Meta:
+    """An article without its text (the text travels in the batch's blob)."""
+
+    id: str
+    title: str
+    date: object
+    url: str | None
+    paragraphs: tuple[tuple[int, int], ...]
+    file: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """What one worker returns for one batch."""
+
+    metas: list[Meta]
+    analysed: Analysed
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    #: The process whose term table numbered this batch's terms.
+    worker: int = 0
+
+
+@dataclass
+class Corpus:
+    """A whole corpus analysed and merged: what :class:`~retrieval.index.SentenceIndex` is made of."""
+
+    articles: ArticleTable
+    problems: list[Problem]
+    terms: list[str]
+    sent_article: NDArray[np.int32]
+    sent_paragraph: NDArray[np.int32]
+    sent_start: NDArray[np.int32]
+    sent_end: NDArray[np.int32]
+    sent_byte_start: NDArray[np.int64]
+    sent_byte_end: NDArray[np.int64]
+    #: Per term occurrence: term id and sentence number.
+    term_ids: NDArray[np.int32]
+    term_sentence: NDArray[np.int32]
+    num_paragraphs: int
+    files: int = 0
+
+
+def _strip(analysed: Analysed) -> Analysed:
+    """The batch without its ``str`` copy of the text (the bytes are enough), to send between processes."""
+    analysed.text = ""
+    return analysed
+
+
+_TOKENIZERS: dict[str | None, Tokenizer] = {}
+#: The term table of the build this process is working for: (build id, stem) → table.
+_TABLES: dict[tuple[str, str | None], TermTable] = {}
+
+
+def _tokenizer(stem: str | None) -> Tokenizer:
+    """One tokenizer per stemmer and process, so its stem cache serves every batch."""
+    tokenizer = _TOKENIZERS.get(stem)
+    if tokenizer is None:
+        tokenizer = _TOKENIZERS[stem] = Tokenizer(stem=stem)
+    return tokenizer
+
+
+def _table(build: str, stem: str | None) -> TermTable:
+    """This process's term table for one build (a new build starts a new table)."""
+    key = (build, stem)
+    table = _TABLES.get(key)
+    if table is None:
+        _TABLES.clear()
+        table = _TABLES[key] = TermTable(_tokenizer(stem))
+    return table
+
+
+def _analyse_articles(articles: Sequence[Article], stem: str | None, build: str) -> BatchResult:
+    an = analyse(articles, _tokenizer(stem), _table(build, stem))
+    metas = [Meta(a.id, a.title, a.date, a.url, a.paragraphs) for a in articles]
+    return BatchResult(metas, _strip(an), worker=os.getpid())
+
+
+def _analyse_files(files: Sequence[tuple[str, str]], stem: str | None, build: str) -> BatchResult:
+    report = LoadReport()
+    sources: list[str] = []
+    for root, path in files:
+        before = len(report.articles)
+        load_file(Path(root), Path(path), report)
+        sources.extend([str(Path(path).resolve())] * (len(report.articles) - before))
+    result = _analyse_articles(report.articles, stem, build)
+    for meta, source in zip(result.metas, sources, strict=True):
+        meta.file = source
+    result.problems, result.files = report.problems, report.files
+    return result
+
+
+def analyse_files(files: Sequence[tuple[str, str]], stem: str | None) -> Corpus:
+    """Read, segment and tokenize the given ``(corpus root, file)`` pairs in-process (a live update's few files)."""
+    vocab = Vocabulary()
+    result = _analyse_files(files, stem, uuid.uuid4().hex)
+    vocab.add(result)
+    return merge([result], [], vocab)
+
+
+class Vocabulary:
+    """The build's terms, and per worker process the global id of each of its local term ids.
+
+    Batches register in the order each worker produced them (their ``term_base`` says where
+    their new terms start); one that arrives early waits for its predecessors.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.maps: dict[int, NDArray[np.int32]] = {}
+        self._waiting: dict[int, list[Analysed]] = {}
+
+    def add(self, result: BatchResult) -> None:
+        """Register a batch's new terms."""
+        self._waiting.setdefault(result.worker, []).append(result.analysed)
+        current = self.maps.setdefault(result.worker, np.empty(0, np.int32))
+        waiting = self._waiting[result.worker]
+        progressed = True
+        while progressed:
+            progressed = False
+            for an in waiting:
+                if an.term_base == len(current):
+                    ids = self.ids
+                    new = np.fromiter((ids.setdefault(t, len(ids)) for t in an.terms), dtype=np.int32, count=len(an.terms))
+                    current = np.concatenate([current, new])
+                    waiting.remove(an)
+                    progressed = True
+                    break
+        self.maps[result.worker] = current
+
+    def remap(self, result: BatchResult) -> NDArray[np.int32]:
+        """Global ids of the batch's term occurrences."""
+        return self.maps[result.worker][result.analysed.term_ids]
+
+    def terms(self) -> list[str]:
+        """Every term, by global id."""
+        out = [""] * len(self.ids)
+        for t, i in self.ids.items():
+            out[i] = t
+        return out
+
+
+def _file_batches(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[list[tuple[str, str]]], list[int], list[Problem]]:
+    """Corpus files in loader order, grouped into batches of about :data:`BATCH_BYTES`, with each batch's size."""
+    batches: list[list[tuple[str, str]]] = []
+    sizes: list[int] = []
+    problems: list[Problem] = []
+    current: list[tuple[str, str]] = []
+    size = 0
+    for raw in paths:
+        root = Path(raw)
+        if not root.exists():
+            problems.append(Problem(str(raw), None, "corpus path does not exist"))
+            continue
+        for path in iter_files(root):
+            try:
+                n = path.stat().st_size
+            except OSError:
+                n = 0
+            current.append((str(root), str(path)))
+            size += n
+            if size >= BATCH_BYTES:
+                batches.append(current)
+                sizes.append(size)
+                current, size = [], 0
+    if current:
+        batches.append(current)
+        sizes.append(size)
+    return batches, sizes, problems
+
+
+def _run(
+    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]],
+    weights: list[int],
+    workers: int,
+    progress: Progress | None,
+    vocab: Vocabulary,
+) -> list[BatchResult]:
+    """Run the batch tasks (in worker processes when ``workers > 1``), keeping their order.
+
+    Each result's terms are registered in ``vocab`` as it completes, in the order its worker made it.
+    """
+    total = sum(weights) or 1
+    done = 0
+    results: list[BatchResult | None] = [None] * len(tasks)
+    if progress:
+        progress(0, total)
+    if workers <= 1 or len(tasks) <= 1:
+        for i, (fn, args) in enumerate(tasks):
+            results[i] = fn(*args)
+            vocab.add(results[i])  # type: ignore[arg-type]
+            done += weights[i]
+            if progress:
+                progress(done, total)
+        return [r for r in results if r is not None]
+    # fork shares the parent's imported modules, so workers start in milliseconds.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[Future[BatchResult], int] = {pool.submit(fn, *args): i for i, (fn, args) in enumerate(tasks)}
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            vocab.add(results[i])  # type: ignore[arg-type]
+            done += weights[i]
+            if progress:
+                progress(done, total)
+    return [r for r in results if r is not None]
+
+
+def default_workers() -> int:
+    """One worker per available core."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def analyse_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    stem: str | None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Corpus:
+    """Read, segment and tokenize every file under ``paths`` (as :func:`retrieval.corpus.load_corpus` would load them)."""
+    batches, sizes, problems = _file_batches(paths)
+    workers = default_workers() if workers is None else workers
+    if sum(sizes) < PARALLEL_MIN_BYTES:
+        workers = 1
+    build = uuid.uuid4().hex
+    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]] = [(_analyse_files, (b, stem, build)) for b in batches]
+    vocab = Vocabulary()
+    results = _run(tasks, sizes, workers, progress, vocab)
+    return merge(results, problems, vocab)
+
+
+def analyse_report(
+    report: LoadReport,
+    stem: str | None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Corpus:
+    """Segment and tokenize the articles of an already loaded corpus."""
+    batches: list[list[Article]] = []
+    sizes: list[int] = []
+    current: list[Article] = []
+    size = 0
+    for article in report.articles:
+        current.append(article)
+        size += len(article.text)
+        if size >= BATCH_BYTES:
+            batches.append(current)
+            sizes.append(size)
+            current, size = [], 0
+    if current or not batches:
+        batches.append(current)
+        sizes.append(size)
+    workers = default_workers() if workers is None else workers
+    if sum(sizes) < PARALLEL_MIN_BYTES:
+        workers = 1
+    build = uuid.uuid4().hex
+    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]] = [(_analyse_articles, (b, stem, build)) for b in batches]
+    vocab = Vocabulary()
+    corpus = merge(_run(tasks, sizes, workers, progress, vocab), list(report.problems), vocab, dedupe=False)
+    corpus.files = report.files
+    return corpus
+
+
+def merge(results: list[BatchResult], problems: list[Problem], vocab: Vocabulary, dedupe: bool = True) -> Corpus:
+    """Concatenate analysed batches into one corpus with one vocabulary.
+
+    With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does.
+    """
+    blobs: list[bytes] = []
+    base = 0
+    sent_base = 0
+    par_base = 0
+    metas: list[Meta] = []
+    names = ("art_bs", "art_be", "sa", "sp", "ss", "se", "sbs", "sbe", "ti", "ts")
+    cols: dict[str, list[NDArray[np.generic]]] = {k: [] for k in names}
+    files = 0
+    art_base = 0
+    for r in results:
+        an = r.analysed
+        files += r.files
+        problems.extend(r.problems)
+        metas.extend(r.metas)
+        data_len = len(an.data)
+        art_end = np.append(an.article_byte[1:] - 2, data_len) if len(an.article_byte) else an.article_byte
+        cols["art_bs"].append(an.article_byte + base)
+        cols["art_be"].append(art_end + base)
+        cols["sa"].append(an.sent_article + art_base)
+        cols["sp"].append(an.sent_paragraph + par_base)
+        art_char = an.article_char[an.sent_article] if len(an.sent_article) else np.empty(0, np.int64)
+        cols["ss"].append(an.sent_char_start - art_char)
+        cols["se"].append(an.sent_char_end - art_char)
+        cols["sbs"].append(an.sent_byte_start + base)
+        cols["sbe"].append(an.sent_byte_end + base)
+        cols["ti"].append(vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32))
+        cols["ts"].append(an.term_sentence + sent_base)
+        blobs.append(an.data)
+        base += data_len
+        sent_base += an.num_sentences
+        par_base += len(an.par_article)
+        art_base += len(r.metas)
+
+    def cat(name: str, dtype: type) -> NDArray[np.generic]:
+        parts = cols[name]
+        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+
+    if dedupe:
+        seen: dict[str, int] = {}
+        for m in metas:
+            count = seen.get(m.id, 0) + 1
+            seen[m.id] = count
+            if count > 1:
+                new_id = f"{m.id}#{count}"
+                problems.append(Problem(m.id, None, f"duplicate article id; this copy is indexed as {new_id!r}", skipped=False))
+                m.id = new_id
+    par_counts = [len(m.paragraphs) for m in metas]
+    par_offsets = np.zeros(len(metas) + 1, dtype=np.int64)
+    np.cumsum(par_counts, out=par_offsets[1:])
+    par_start = np.fromiter((s for m in metas for s, _ in m.paragraphs), dtype=np.int64, count=int(par_offsets[-1]))
+    par_end = np.fromiter((e for m in metas for _, e in m.paragraphs), dtype=np.int64, count=int(par_offsets[-1]))
+    dates = np.fromiter((m.date.toordinal() if m.date else 0 for m in metas), dtype=np.int32, count=len(metas))  # type: ignore[attr-defined]
+    table = ArticleTable(
+        b"".join(blobs),
+        cat("art_bs", np.int64),  # type: ignore[arg-type]
+        cat("art_be", np.int64),  # type: ignore[arg-type]
+        StringColumn.of([m.id for m in metas]),
+        StringColumn.of([m.title for m in metas]),
+        StringColumn.of([m.url for m in metas]),
+        StringColumn.of([m.file for m in metas]),
+        dates,
+        par_offsets,
+        par_start,
+        par_end,
+    )
+    return Corpus(
+        table,
+        problems,
+        vocab.terms(),
+        cat("sa", np.int32),  # type: ignore[arg-type]
+        cat("sp", np.int32),  # type: ignore[arg-type]
+        cat("ss", np.int32),  # type: ignore[arg-type]
+        cat("se", np.int32),  # type: ignore[arg-type]
+        cat("sbs", np.int64),  # type: ignore[arg-type]
+        cat("sbe", np.int64),  # type: ignore[arg-type]
+        cat("ti", np.int32),  # type: ignore[arg-type]
+        cat("ts", np.int32),  # type: ignore[arg-type]
+        par_base,
+        files,
+    )

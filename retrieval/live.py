@@ -1,0 +1,361 @@
+"""A live corpus: the index follows the corpus files while the bot runs, without blocking it.
+
+:class:`LiveIndex` serves a :class:`MergedIndex`: the saved *base* index plus a small *delta*
+index of the files added or changed since the base was built. Base sentences of changed or
+deleted files are hidden. The delta is scored with the base's statistics (see
+:meth:`SentenceIndex.from_corpus`), so base and delta hits merge by score.
+
+* ``await live.start()`` opens (or builds) the base and starts watching the corpus paths
+  with watchfiles.
+* On a change, the changed files are re-read in a worker process and a new delta is built;
+  the new :class:`MergedIndex` replaces the old one in one assignment, so a query sees the
+  old view or the new one, never a mix. A file that can't be read is reported in the
+  :class:`Update` and skipped; the other files still go in.
+* When the delta grows past ``compact_sentences``, or ``compact_after`` seconds after the
+  last change, the whole corpus is re-indexed in a worker process and saved, then swapped in
+  as the new base with an empty delta.
+
+Builds run in a separate process, so the event loop (Slack acks, Discord heartbeats)
+is never held by indexing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .build import Corpus, analyse_files
+from .corpus import IGNORED_DIRS, iter_files
+from .index import Hit, IndexSettings, SentenceIndex, open_index
+from .records import Problem
+from .tokens import Tokenizer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MergedIndex:
+    """What queries see: a base index, a delta of changed files, and the base files to hide."""
+
+    base: SentenceIndex
+    delta: SentenceIndex | None = None
+    #: Absolute paths of files whose base sentences are out of date (changed or deleted).
+    hidden_files: frozenset[str] = frozenset()
+    delta_problems: list[Problem] = field(default_factory=list)
+    #: Base article rows per source file (see :func:`file_rows`).
+    rows_by_file: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _hidden_articles: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        rows = [r for f in self.hidden_files for r in self.rows_by_file.get(f, ())]
+        if rows:
+            mask = np.zeros(len(self.base.articles), dtype=bool)
+            mask[rows] = True
+            self._hidden_articles = mask
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer shared by base and delta."""
+        return self.base.tokenizer
+
+    @property
+    def settings(self) -> IndexSettings:
+        """The index settings."""
+        return self.base.settings
+
+    @property
+    def num_sentences(self) -> int:
+        """Sentences that can be answered from (hidden base sentences included until compaction)."""
+        return self.base.num_sentences + (self.delta.num_sentences if self.delta else 0)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Corpus problems of the base build and of the files changed since."""
+        return [*self.base.problems, *self.delta_problems]
+
+    def search(self, query: str | list[str], k: int = 10) -> list[Hit]:
+        """The ``k`` best sentences of base and delta together, best first.
+
+        Delta sentence numbers follow the base's, so every hit has its own number.
+        """
+        terms = self.tokenizer(query) if isinstance(query, str) else query
+        if not terms or k <= 0:
+            return []
+        hidden = self._hidden_articles
+        extra = 0 if hidden is None else min(int(hidden.sum()) * 4, 200)
+        hits = self.base.search(terms, k + extra)
+        if hidden is not None:
+            sent_article = self.base.sent_article
+            hits = [h for h in hits if not hidden[int(sent_article[h.sentence])]]
+        if self.delta is not None and self.delta.num_sentences:
+            offset = self.base.num_sentences
+            hits.extend(h._replace(sentence=h.sentence + offset) for h in self.delta.search(terms, k))
+        hits.sort(key=lambda h: -h.score)
+        return hits[:k]
+
+
+@dataclass
+class Update:
+    """What one refresh did."""
+
+    changed: list[str]
+    deleted: list[str]
+    delta_sentences: int
+    problems: list[Problem]
+    seconds: float
+    compacted: bool = False
+
+
+def file_rows(index: SentenceIndex) -> dict[str, list[int]]:
+    """The base article rows read from each file."""
+    out: dict[str, list[int]] = {}
+    files = index.articles.files
+    for i in range(len(files)):
+        name = files[i]
+        if name is not None:
+            out.setdefault(name, []).append(i)
+    return out
+
+
+#: How much lower the indexing processes' CPU priority is (``nice``); their workers inherit it.
+NICENESS = 10
+
+
+def _background_priority() -> None:
+    """Run this worker process (and the build workers it forks) at a lower CPU priority."""
+    try:
+        os.nice(NICENESS)
+    except OSError:  # pragma: no cover - not permitted on this system
+        pass
+
+
+def _open_in_child(paths: list[str], settings: IndexSettings, cache_dir: str | None, rebuild: bool) -> str | None:
+    """Build (or find) and save the index in this worker process; the parent loads it memory-mapped."""
+    opened = open_index(paths, settings, cache_dir=Path(cache_dir) if cache_dir else None, rebuild=rebuild)
+    return str(opened.path) if opened.path else None
+
+
+def _analyse_in_child(files: list[tuple[str, str]], stem: str | None) -> Corpus:
+    return analyse_files(files, stem)
+
+
+class LiveIndex:
+    """Holds the current :class:`MergedIndex` of a corpus and keeps it up to date in the background."""
+
+    def __init__(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        settings: IndexSettings | None = None,
+        cache_dir: Path | None = None,
+        *,
+        compact_sentences: int = 50_000,
+        compact_after: float = 300.0,
+        debounce_ms: int = 200,
+        on_update: Callable[[Update], None] | None = None,
+    ) -> None:
+        self.paths = [str(Path(p).resolve()) for p in paths]
+        self.settings = settings or IndexSettings()
+        self.cache_dir = cache_dir
+        self.compact_sentences = compact_sentences
+        self.compact_after = compact_after
+        self.debounce_ms = debounce_ms
+        self.on_update = on_update
+        self.updates: list[Update] = []
+        self._current: MergedIndex | None = None
+        self._dirty: set[str] = set()
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._builder: ProcessPoolExecutor | None = None
+        self._lock = asyncio.Lock()
+        self._compacting = asyncio.Lock()
+        #: Files changed while a compaction runs (None when none runs).
+        self._during: set[str] | None = None
+        self._last_change = 0.0
+        self._rows: dict[str, list[int]] = {}
+
+    @property
+    def index(self) -> MergedIndex:
+        """The index to query now (replaced whole on every update)."""
+        if self._current is None:
+            raise RuntimeError("LiveIndex.start() has not finished")
+        return self._current
+
+    # Answerer-compatible surface: a LiveIndex can stand where a SentenceIndex is expected.
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer of the current index."""
+        return self.index.tokenizer
+
+    def search(self, query: str | list[str], k: int = 10) -> list[Hit]:
+        """Search the current index."""
+        return self.index.search(query, k)
+
+    @property
+    def num_sentences(self) -> int:
+        """Sentences in the current index."""
+        return self.index.num_sentences
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Corpus problems of the current index."""
+        return self.index.problems
+
+    async def start(self, watch: bool = True) -> None:
+        """Open (or build, in a worker process) the base index and start watching the corpus."""
+        # spawn, not fork: the bot's process has threads (executor, client libraries). One process
+        # for deltas, another for full builds, so a compaction never holds up a new article.
+        # Both run at a lower CPU priority: the bot's own process must win the cores whenever
+        # it has an event to answer, or a full re-index would delay heartbeats and acks.
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_background_priority)
+        self._builder = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_background_priority)
+        base = await self._load_base(rebuild=False)
+        self._rows = await asyncio.to_thread(file_rows, base)
+        self._current = MergedIndex(base)
+        if watch:
+            ready = asyncio.Event()
+            self._tasks.append(asyncio.create_task(self._watch(ready), name="quotebot-live-watch"))
+            self._tasks.append(asyncio.create_task(self._compactor(), name="quotebot-live-compact"))
+            await ready.wait()
+
+    async def stop(self) -> None:
+        """Stop watching and shut the worker process down."""
+        self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        self._tasks.clear()
+        for pool in (self._pool, self._builder):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._builder = None
+
+    async def _load_base(self, rebuild: bool, pool: ProcessPoolExecutor | None = None) -> SentenceIndex:
+        loop = asyncio.get_running_loop()
+        cache = str(self.cache_dir) if self.cache_dir else None
+        path = await loop.run_in_executor(pool or self._pool, _open_in_child, self.paths, self.settings, cache, rebuild)
+        if path is None:
+            # The cache is not writable: build here, off the loop.
+            opened = await asyncio.to_thread(open_index, self.paths, self.settings, self.cache_dir, rebuild)
+            return opened.index
+        return await asyncio.to_thread(SentenceIndex.load, Path(path), self.settings)
+
+    async def _watch(self, ready: asyncio.Event) -> None:
+        import watchfiles
+
+        roots = [p for p in self.paths if Path(p).exists()]
+        try:
+            async for changes in watchfiles.awatch(
+                *roots,
+                stop_event=self._stop,
+                debounce=self.debounce_ms,
+                step=20,
+                watch_filter=lambda _change, path: self._wanted(path),
+                recursive=True,
+                yield_on_timeout=True,
+                rust_timeout=200,
+            ):
+                ready.set()
+                if changes:
+                    await self.refresh(path for _, path in changes)
+        finally:
+            ready.set()
+
+    async def _compactor(self) -> None:
+        while not self._stop.is_set():
+            await asyncio.sleep(min(self.compact_after, 5.0))
+            if self._dirty and time.monotonic() - self._last_change >= self.compact_after:
+                await self.compact()
+
+    def _wanted(self, path: str) -> bool:
+        """Files the corpus loader would read: under a corpus path, not hidden, not in an ignored folder."""
+        root = self._root_of(path)
+        if root is None:
+            return False
+        parts = Path(path).relative_to(root).parts if path != root else ()
+        return not any(p in IGNORED_DIRS or p.startswith(".") for p in parts)
+
+    def _root_of(self, path: str) -> str | None:
+        for root in self.paths:
+            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+                return root
+        return None
+
+    async def refresh(self, changed_paths: Iterable[str]) -> Update:
+        """Re-read the given files (added, changed or deleted) and swap in a new delta."""
+        async with self._lock:
+            paths = {str(Path(p).resolve()) for p in changed_paths}
+            self._dirty |= paths
+            if self._during is not None:
+                self._during |= paths
+            self._last_change = time.monotonic()
+            update = await self._rebuild_delta()
+        if update.delta_sentences >= self.compact_sentences and self._during is None:
+            await self.compact()
+        return update
+
+    async def _rebuild_delta(self) -> Update:
+        """Index every file changed since the base was built into a new delta, and swap it in (lock held)."""
+        started = time.perf_counter()
+        present = sorted(p for p in self._dirty if Path(p).is_file())
+        deleted = sorted(p for p in self._dirty if not Path(p).exists())
+        pairs = [(root, p) for p in present if (root := self._root_of(p)) is not None]
+        base = self.index.base
+        loop = asyncio.get_running_loop()
+        corpus = await loop.run_in_executor(self._pool, _analyse_in_child, pairs, self.settings.stem)
+        delta = await asyncio.to_thread(SentenceIndex.from_corpus, corpus, self.settings, base)
+        self._current = MergedIndex(base, delta, frozenset(self._dirty), list(corpus.problems), self._rows)
+        for problem in corpus.problems:
+            log.warning("corpus update: %s", problem)
+        update = Update(present, deleted, delta.num_sentences, list(corpus.problems), time.perf_counter() - started)
+        self._report(update)
+        return update
+
+    async def compact(self) -> Update:
+        """Re-index the whole corpus in a worker process and swap it in as the new base.
+
+        Updates keep flowing into the delta meanwhile; files changed during the build stay in
+        the delta afterwards, since the new base may hold either version of them.
+        """
+        async with self._compacting:
+            started = time.perf_counter()
+            async with self._lock:
+                self._during = set()
+            try:
+                base = await self._load_base(rebuild=False, pool=self._builder)
+                rows = await asyncio.to_thread(file_rows, base)
+                async with self._lock:
+                    self._dirty = set(self._during)
+                    self._rows = rows
+                    self._current = MergedIndex(base)
+                    if self._dirty:
+                        await self._rebuild_delta()
+            finally:
+                self._during = None
+            update = Update([], [], 0, list(base.problems), time.perf_counter() - started, compacted=True)
+            self._report(update)
+            return update
+
+    def _report(self, update: Update) -> None:
+        self.updates.append(update)
+        if self.on_update is not None:
+            self.on_update(update)
+
+
+def corpus_files(paths: Iterable[str]) -> list[str]:
+    """Every file the loader would read under ``paths`` (for tests and tools)."""
+    return [str(f) for p in paths for f in iter_files(Path(p))]

@@ -1,0 +1,53 @@
+"""answer_async runs retrieval on worker threads and never queues more than `queue` questions for them."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from bot.models import Question
+from bot.pipeline import Answerer, AnswerSettings
+from retrieval.index import SentenceIndex
+
+
+class _Gate:
+    """Wraps the real index so the test can see how many searches run at once."""
+
+    def __init__(self, index: SentenceIndex) -> None:
+        self.index = index
+        self.tokenizer = index.tokenizer
+        self.running = 0
+        self.peak = 0
+        self.threads: set[str] = set()
+        self._lock = threading.Lock()
+        self.release = threading.Event()
+
+    def search(self, query: str | list[str], k: int = 10):  # type: ignore[no-untyped-def]
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            self.threads.add(threading.current_thread().name)
+        self.release.wait(5)
+        try:
+            return self.index.search(query, k)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+async def test_burst_is_bounded_and_answered_off_the_loop(seed_index: SentenceIndex) -> None:
+    gate = _Gate(seed_index)
+    answerer = Answerer(gate, AnswerSettings(workers=2, queue=4))
+    try:
+        tasks = [asyncio.create_task(answerer.answer_async(Question("Does IBM sell facial recognition?"))) for _ in range(20)]
+        await asyncio.sleep(0.2)
+        assert answerer.pending == 4  # four handed to the executor, sixteen waiting on the loop
+        assert gate.peak <= 2
+        gate.release.set()
+        answers = await asyncio.gather(*tasks)
+        assert all(a.passages for a in answers)
+        assert answerer.pending == 0
+        assert gate.threads and all(name.startswith("quotebot-answer") for name in gate.threads)
+    finally:
+        gate.release.set()
+        answerer.close()

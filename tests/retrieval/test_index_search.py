@@ -1,0 +1,102 @@
+"""The index: search equals scoring every sentence, saving and loading keeps everything, problems survive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.corpus import load_corpus, paragraph_spans
+from retrieval.index import IndexSettings, SentenceIndex, open_index
+from tests.conftest import IBM_QUOTE, SEEDS
+
+
+def _brute_force(index: SentenceIndex, terms: list[str], k: int) -> list[int]:
+    """Best k sentences by own score plus weighted paragraph score, scoring everything."""
+    own = index.sentence_engine.get_scores(terms)
+    order = np.argsort(-own, kind="stable")[: index.settings.candidates]
+    order = order[own[order] > 0]
+    context = index.paragraph_engine.get_scores(terms)[index.sent_paragraph[order]]
+    combined = own[order] + index.settings.paragraph_weight * context
+    return [int(order[i]) for i in np.argsort(-combined, kind="stable")[:k]]
+
+
+def test_search_matches_scoring_every_sentence(seed_index: SentenceIndex) -> None:
+    for question in ("IBM facial recognition software", "senator legislation Krishna", "police force federal funds report"):
+        terms = seed_index.tokenizer(question)
+        hits = seed_index.search(terms, k=5)
+        want = _brute_force(seed_index, terms, 5)
+        assert [h.sentence for h in hits][:3] == want[:3]
+
+
+def test_hits_carry_text_source_and_date(seed_index: SentenceIndex) -> None:
+    hit = seed_index.search("Does IBM still sell facial recognition software?", k=1)[0]
+    assert hit.text.startswith(IBM_QUOTE)
+    assert hit.date == dt.date(2020, 6, 9)
+    article = next(a for a in seed_index.articles if a.id == hit.article_id)
+    assert article.text[hit.start : hit.end] == hit.text
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "date 2021-03-04\n\nThe café in Zürich served crème brûlée. Dr. Müller approved.\n\nA second paragraph here."
+    )
+    record = {"id": "x1", "title": "Ünï", "date": "2020-01-02", "url": "https://e.x/1", "text": "東京 news: the mayor spoke."}
+    (corpus / "b.jsonl").write_text(json.dumps(record) + "\n{broken\n")
+    (corpus / "c.pdf").write_bytes(b"%PDF")
+    built = SentenceIndex.build_paths([corpus], workers=1)
+    built.save(tmp_path / "idx")
+    loaded = SentenceIndex.load(tmp_path / "idx")
+    assert loaded.num_sentences == built.num_sentences == 4
+    assert [loaded.sentence_text(i) for i in range(4)] == [built.sentence_text(i) for i in range(4)]
+    assert list(loaded.articles) == list(built.articles) == load_corpus([corpus]).articles
+    assert loaded.problems == built.problems == load_corpus([corpus]).problems
+    hit = loaded.search("mayor Tokyo news", k=1)[0]
+    assert (hit.article_id, hit.title, hit.url, hit.date) == ("x1", "Ünï", "https://e.x/1", dt.date(2020, 1, 2))
+    assert hit.text == "東京 news: the mayor spoke."
+    assert loaded.search("crème brûlée", k=1)[0].text == "The café in Zürich served crème brûlée."
+
+
+def test_build_in_workers_equals_build_in_process(tmp_path: Path, monkeypatch: object) -> None:
+    import retrieval.build as build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(6):
+        text = f"date 2020-01-0{i + 1}\n\nArticle {i} says Sen. Smith met Mr. Jones. It rained.\n\nMore {i}."
+        (corpus / f"{i}.txt").write_text(text)
+    monkeypatch.setattr(build, "BATCH_BYTES", 100)  # type: ignore[attr-defined]
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 0)  # type: ignore[attr-defined]
+    one = SentenceIndex.build_paths([corpus], workers=1)
+    two = SentenceIndex.build_paths([corpus], workers=2)
+    assert [one.sentence_text(i) for i in range(one.num_sentences)] == [two.sentence_text(i) for i in range(two.num_sentences)]
+    q = one.tokenizer("Smith met Jones")
+    assert [(h.sentence, round(h.score, 5)) for h in one.search(q)] == [(h.sentence, round(h.score, 5)) for h in two.search(q)]
+
+
+def test_duplicate_ids_are_renamed_as_the_loader_does(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps({"id": "same", "text": f"Text number {i}."}) for i in range(3)))
+    index = SentenceIndex.build_paths([corpus], workers=1)
+    assert [a.id for a in index.articles] == [a.id for a in load_corpus([corpus]).articles] == ["same", "same#2", "same#3"]
+
+
+def test_open_index_reuses_the_saved_index(tmp_path: Path) -> None:
+    first = open_index([str(SEEDS)], cache_dir=tmp_path)
+    again = open_index([str(SEEDS)], cache_dir=tmp_path)
+    assert not first.from_cache and again.from_cache
+    assert again.index.num_sentences == first.index.num_sentences
+
+
+def test_rank_bm25_engine_ranks_like_the_default(seed_index: SentenceIndex) -> None:
+    reference = SentenceIndex.build(load_corpus([SEEDS]), IndexSettings(engine="rank-bm25"))
+    q = "Does IBM still sell facial recognition software?"
+    assert reference.search(q, k=1)[0].text == seed_index.search(q, k=1)[0].text
+
+
+def test_single_character_paragraphs_are_their_own_paragraphs() -> None:
+    assert paragraph_spans("a\n\nb") == ((0, 1), (3, 4))

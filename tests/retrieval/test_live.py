@@ -1,0 +1,142 @@
+"""The live index on small temporary corpora: added, changed, deleted and broken files, and compaction."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval.index import SentenceIndex
+from retrieval.live import LiveIndex, MergedIndex
+
+BASE = {
+    "a.txt": "date 2020-01-01\n\nThe council approved the new bridge budget. Work starts in spring.",
+    "b.txt": "date 2020-02-02\n\nThe museum opened a dinosaur exhibit. Children loved the fossils.",
+}
+
+
+def _corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name, text in BASE.items():
+        (root / name).write_text(text)
+    return root
+
+
+async def _until(live: LiveIndex, predicate: object, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out; updates: {live.updates}")
+        await asyncio.sleep(0.05)
+
+
+def _first(live: LiveIndex, question: str) -> str | None:
+    hits = live.search(question, k=1)
+    return hits[0].text if hits else None
+
+
+@pytest.fixture
+async def live(tmp_path: Path) -> LiveIndex:
+    index = LiveIndex([_corpus(tmp_path)], cache_dir=tmp_path / "cache", debounce_ms=50, compact_after=3600)
+    await index.start()
+    yield index  # type: ignore[misc]
+    await index.stop()
+
+
+async def test_added_changed_and_deleted_files_show_up(live: LiveIndex, tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    assert _first(live, "dinosaur exhibit") == "The museum opened a dinosaur exhibit."
+    (root / "c.txt").write_text("date 2021-03-03\n\nA comet will pass Earth in June. Astronomers are thrilled.")
+    await _until(live, lambda: _first(live, "comet astronomers") is not None)
+    hit = live.search("When does the comet pass?", k=1)[0]
+    assert hit.article_id == "c.txt" and hit.date is not None and hit.date.isoformat() == "2021-03-03"
+    # A changed file: the old sentence disappears, the new one is found.
+    (root / "b.txt").write_text("date 2020-02-02\n\nThe museum closed the whale hall for repairs.")
+    await _until(live, lambda: _first(live, "whale hall") is not None)
+    assert _first(live, "dinosaur exhibit") is None
+    # A deleted file disappears too.
+    (root / "a.txt").unlink()
+    await _until(live, lambda: _first(live, "bridge budget council") is None)
+    assert _first(live, "comet") is not None
+
+
+async def test_a_broken_file_is_reported_and_the_rest_still_updates(live: LiveIndex, tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    (root / "bad.jsonl").write_text('{"id": "x", "text": "fine line about volcanoes."}\n{not json\n')
+    (root / "latin1.txt").write_bytes("date 2020-01-01\n\nCaf\xe9 owners protest.".encode("latin-1"))
+    (root / "good.txt").write_text("date 2022-05-05\n\nThe harbour froze for the first time in decades.")
+    await _until(live, lambda: _first(live, "harbour froze") is not None and _first(live, "volcanoes") is not None)
+    await _until(live, lambda: any("broken JSON" in p.reason for u in live.updates for p in u.problems))
+    reasons = [p.reason for p in live.problems]
+    assert any("not UTF-8" in r for r in reasons)
+
+
+async def test_compaction_swaps_in_a_full_index(live: LiveIndex, tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    (root / "d.jsonl").write_text(json.dumps({"id": "d1", "date": "2023-01-01", "text": "Penguins arrived at the zoo."}) + "\n")
+    await _until(live, lambda: _first(live, "penguins zoo") is not None)
+    assert live.index.delta is not None
+    update = await live.compact()
+    assert update.compacted
+    assert isinstance(live.index, MergedIndex) and live.index.delta is None
+    assert isinstance(live.index.base, SentenceIndex)
+    assert _first(live, "penguins zoo") == "Penguins arrived at the zoo."
+    assert live.num_sentences == 5
+
+
+async def test_delta_scores_are_comparable_with_the_base(tmp_path: Path) -> None:
+    """A sentence scores the same whether it sits in the base or in the delta."""
+    root = _corpus(tmp_path)
+    live = LiveIndex([root], cache_dir=tmp_path / "cache")
+    await live.start(watch=False)
+    try:
+        before = live.search("museum dinosaur exhibit", k=1)[0]
+        (root / "b.txt").write_text(BASE["b.txt"] + " ")  # same text, new file stats: now in the delta
+        await live.refresh([str(root / "b.txt")])
+        after = live.search("museum dinosaur exhibit", k=1)[0]
+        assert after.text == before.text
+        assert after.sentence >= live.index.base.num_sentences
+        assert after.score == pytest.approx(before.score, rel=0.35)
+    finally:
+        await live.stop()
+
+
+async def test_the_bot_answers_from_a_live_index(tmp_path: Path) -> None:
+    from bot.app import start_live
+    from bot.config import Config, CorpusConfig
+    from bot.models import Question
+
+    root = _corpus(tmp_path)
+    config = Config(corpus=CorpusConfig(paths=[str(root)], cache_dir=str(tmp_path / "cache")))
+    answerer, live = await start_live(config)
+    try:
+        (root / "e.txt").write_text("date 2024-04-04\n\nThe lighthouse keeper retired after forty years.")
+        await _until(live, lambda: _first(live, "lighthouse keeper") is not None)
+        answer = await answerer.answer_async(Question("Who retired from the lighthouse?"))
+        assert answer.passages[0].text == "The lighthouse keeper retired after forty years."
+        assert answer.passages[0].source.id == "e.txt"
+    finally:
+        answerer.close()
+        await live.stop()
+
+
+async def test_a_file_changed_during_compaction_is_answered_once(tmp_path: Path) -> None:
+    root = _corpus(tmp_path)
+    live = LiveIndex([root], cache_dir=tmp_path / "cache")
+    await live.start(watch=False)
+    try:
+        compaction = asyncio.create_task(live.compact())
+        await asyncio.sleep(0.05)  # the compaction's build is under way
+        (root / "f.txt").write_text("date 2024-05-05\n\nA glacier calved into the fjord at dawn.")
+        await live.refresh([str(root / "f.txt")])
+        assert _first(live, "glacier calved fjord") == "A glacier calved into the fjord at dawn."
+        await compaction
+        hits = live.search("glacier calved fjord", k=5)
+        assert [h.text for h in hits].count("A glacier calved into the fjord at dawn.") == 1
+        assert any(u.compacted for u in live.updates)
+    finally:
+        await live.stop()
