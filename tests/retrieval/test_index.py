@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex, cache_key, open_index
 from tests.conftest import SEEDS, SQUAD
@@ -81,3 +83,13 @@ def test_unwritable_cache_still_gives_an_index(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     opened = open_index([str(SEEDS)], cache_dir=blocker / "cache")
     assert opened.path is None and opened.index.num_sentences == 14
+
+
+@pytest.mark.parametrize("engine", ["bm25s", "rank-bm25"])
+def test_a_corpus_of_only_stopwords_or_nothing_builds_and_finds_nothing(engine: str) -> None:
+    from retrieval.records import Article, LoadReport
+
+    only_stopwords = LoadReport([Article("a.txt", "a", None, None, "the.", ((0, 4),))])
+    for report in (only_stopwords, LoadReport([])):
+        index = SentenceIndex.build(report, IndexSettings(engine=engine))
+        assert index.search("the IBM", 5) == []
