@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .commands import ask, console, index
+from .commands import ask, console, eval, index
 from .config import ConfigError
 
 #: Subcommand modules, each with ``register(subparsers)``.
-COMMANDS = [ask, console, index]
+COMMANDS = [ask, console, index, eval]
 
 
 def build_parser() -> argparse.ArgumentParser:
