@@ -6,6 +6,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from retrieval import ranking
 from retrieval.index import Hit, SentenceIndex
 
 from .models import Answer, NoAnswer, Passage, Question, Source
@@ -46,12 +47,12 @@ class Answerer:
         if len(text) > limit:
             message = NoAnswer.TOO_LONG.value.format(length=len(text), limit=limit)
             return Answer(text, reason=NoAnswer.TOO_LONG, message=message)
-        terms = self.index.tokenizer(text)
+        terms = ranking.query_terms(self.index.tokenizer, text) if self.index.settings.rerank else self.index.tokenizer(text)
         if not terms:
             return Answer(text, reason=NoAnswer.NO_CONTENT_WORDS, message=NoAnswer.NO_CONTENT_WORDS.value)
         k = max(1, question.k or self.settings.passages)
         offset = max(0, question.offset)
-        hits = self.index.search(terms, k=(offset + k) * 3 + 10)
+        hits = self.index.search(terms, k=(offset + k) * 3 + 10, question=text)
         hits = [h for h in hits if h.score >= self.settings.min_score]
         passages = self._passages(hits, set(terms))
         page = passages[offset : offset + k]

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .corpus import iter_files, load_corpus
+from . import ranking
 from .engines import Bm25sEngine, RankBm25Engine, make_engine
 from .records import Article, LoadReport, Problem
 from .segment import split_paragraph
@@ -44,10 +45,14 @@ class IndexSettings:
     paragraph_weight: float = 0.8
     #: How many sentences, by their own score, are re-scored with context.
     candidates: int = 200
+    #: Re-score the candidates with :mod:`retrieval.ranking` (context, coverage, answer-type cues);
+    #: false keeps plain BM25 + ``paragraph_weight`` x paragraph BM25.
+    rerank: bool = True
 
     def key(self) -> str:
         """A stable string of the settings that shape the saved index (not query-time weights)."""
-        return json.dumps({k: v for k, v in asdict(self).items() if k not in ("paragraph_weight", "candidates")}, sort_keys=True)
+        query_time = ("paragraph_weight", "candidates", "rerank")
+        return json.dumps({k: v for k, v in asdict(self).items() if k not in query_time}, sort_keys=True)
 
 
 class Hit(NamedTuple):
@@ -145,12 +150,19 @@ class SentenceIndex:
             tokenizer,
         )
 
-    def scores(self, query_terms: list[str]) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-        """Candidate sentences and their scores: own BM25 plus weighted paragraph BM25.
+    def rank(self, query_terms: list[str], question: str = "") -> ranking.Ranked:
+        """Candidate sentences re-scored by :mod:`retrieval.ranking`, with each term's share (for ``--explain``)."""
+        return ranking.rank(self, query_terms, question)
+
+    def scores(self, query_terms: list[str], question: str = "") -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """Candidate sentences and their scores: re-ranked (``settings.rerank``), else own BM25 plus weighted paragraph BM25.
 
         Only sentences that share at least one term with the query are candidates,
         so every quote visibly relates to the question.
         """
+        if self.settings.rerank:
+            ranked = self.rank(query_terms, question)
+            return ranked.candidates.ids, ranked.scores.astype(np.float32)
         own = self.sentence_engine.get_scores(query_terms)
         if own.size == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
@@ -163,12 +175,16 @@ class SentenceIndex:
             combined = combined + self.settings.paragraph_weight * context[self.sent_paragraph[top]]
         return top, combined
 
-    def search(self, query: str | list[str], k: int = 10) -> list[Hit]:
-        """The ``k`` best sentences for ``query`` (text or terms), best first."""
-        terms = self.tokenizer(query) if isinstance(query, str) else query
+    def search(self, query: str | list[str], k: int = 10, question: str = "") -> list[Hit]:
+        """The ``k`` best sentences for ``query`` (text or terms), best first; ``question`` is its text, for answer cues."""
+        if isinstance(query, str):
+            question = question or query
+            terms = ranking.query_terms(self.tokenizer, query) if self.settings.rerank else self.tokenizer(query)
+        else:
+            terms = query
         if not terms or k <= 0:
             return []
-        ids, combined = self.scores(terms)
+        ids, combined = self.scores(terms, question)
         order = np.argsort(-combined, kind="stable")[:k]
         return [self.hit(int(ids[i]), float(combined[i])) for i in order]
 
