@@ -23,7 +23,7 @@ class FeedbackLog:
     def record(platform: str, user: str | None, vote: str, answer: Answer) -> dict[str, Any]:
         """The record for one click: when, where, who, the vote, the question and the passages shown."""
         return {
-            "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "platform": platform,
             "user": user,
             "vote": vote,

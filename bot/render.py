@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 
-from .markup import discord_escape, emphasise, plain_escape, shorten, slack_escape
-from .models import Answer, Passage, Source
+from .markup import discord_escape, emphasise, fold, plain_escape, shorten, slack_escape
+from .models import Answer, Explanation, Passage, Source
 
 FORMATS = ("plain", "slack", "discord", "json")
 
@@ -68,7 +68,17 @@ def _passage_view(p: Passage, number: int, escape: Callable[[str], str], mark: s
         "date": view.date,
         "source": view.source,
         "also": [_source_view(s, escape) for s in p.also],
+        "context": escape(fold(shorten(p.context.text, [], limit)[0])) if p.context else "",
+        "why": escape(why_text(p.explanation)) if p.explanation else "",
     }
+
+
+def why_text(explanation: Explanation) -> str:
+    """One line for the "why" view: each matched word's points, what was missing, and the context signals."""
+    matched = ", ".join(f"{word} {points:.2f}" for word, points in explanation.terms) or "none"
+    signals = ", ".join(f"{name} {points:.2f}" for name, points in sorted(explanation.signals, key=lambda s: -s[1])[:5])
+    missing = f"; not found: {', '.join(explanation.missing)}" if explanation.missing else ""
+    return f"score {explanation.score:.2f}; words (BM25): {matched}{missing}; signals: {signals or 'none'}"
 
 
 def render_plain(answer: Answer) -> str:
@@ -105,7 +115,11 @@ def _slack_section(p: Passage, number: int) -> tuple[dict[str, Any], dict[str, A
         if limit < 20:
             view["also"] = []
     section = {"type": "section", "text": {"type": "mrkdwn", "text": quote}}
-    ctx = {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}
+    elements = [{"type": "mrkdwn", "text": context}]
+    for label, extra in (("context, the sentence before", view["context"]), ("why", view["why"])):
+        if extra:
+            elements.append({"type": "mrkdwn", "text": f"_{label}:_ {extra}"[:SLACK_SECTION_CHARS]})
+    ctx = {"type": "context", "elements": elements}
     return section, ctx
 
 
@@ -119,6 +133,8 @@ def slack_blocks(answer: Answer, question_header: bool = False, reserve: int = 0
     if question_header:
         q, _ = shorten(" ".join(answer.question.split()), [], SLACK_SECTION_CHARS - 20)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Q:* {slack_escape(q)}"}})
+    if answer.note:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(answer.note)}]})
     if not answer.answered:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(answer.message)}})
         return blocks
@@ -175,7 +191,8 @@ def discord_embed(answer: Answer) -> dict[str, Any]:
         budget = min(DISCORD_DESCRIPTION_CHARS, DISCORD_EMBED_TOTAL - len(embed["title"]) - 200)
         embed["description"] = "\n\n".join(_discord_blocks(answer, budget))
         first, last = answer.offset + 1, answer.offset + len(answer.passages)
-        embed["footer"] = {"text": f"quotes {first}–{last} · verbatim from the corpus"}
+        note = f" · {answer.note}" if answer.note else ""
+        embed["footer"] = {"text": f"quotes {first}–{last} · verbatim from the corpus{note}"[:DISCORD_FOOTER_CHARS]}
     else:
         embed["description"] = shorten(discord_escape(answer.message), [], DISCORD_DESCRIPTION_CHARS)[0]
     return embed

@@ -22,8 +22,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from .corpus import iter_files, load_corpus
 from . import ranking
+from .corpus import iter_files, load_corpus
 from .engines import Bm25sEngine, RankBm25Engine, make_engine
 from .records import Article, LoadReport, Problem
 from .segment import split_paragraph
@@ -150,9 +150,10 @@ class SentenceIndex:
             tokenizer,
         )
 
-    def rank(self, query_terms: list[str], question: str = "") -> ranking.Ranked:
-        """Candidate sentences re-scored by :mod:`retrieval.ranking`, with each term's share (for ``--explain``)."""
-        return ranking.rank(self, query_terms, question)
+    def rank(self, query_terms: list[str], question: str = "", allowed: NDArray[np.bool_] | None = None) -> ranking.Ranked:
+        """Candidate sentences re-scored by :mod:`retrieval.ranking`, with each term's share (for ``--explain``);
+        ``allowed`` (a flag per article) restricts them to those articles."""
+        return ranking.rank(self, query_terms, question, allowed=allowed)
 
     def scores(self, query_terms: list[str], question: str = "") -> tuple[NDArray[np.int64], NDArray[np.float32]]:
         """Candidate sentences and their scores: re-ranked (``settings.rerank``), else own BM25 plus weighted paragraph BM25.
