@@ -34,8 +34,8 @@ def squad_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def _score_py(questions: Path, answers: Path) -> dict[str, float]:
-    run = subprocess.run([sys.executable, str(SCORE_PY), str(questions), str(answers)], capture_output=True, text=True, check=True)
-    out = run.stdout
+    command = [sys.executable, str(SCORE_PY), str(questions), str(answers)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     words = out.split()
     return {"p@1": float(words[1]), "mrr@10": float(words[3]), "r@3": float(words[5]), "no-passage": float(words[7])}
 
@@ -128,3 +128,26 @@ class _Lines:
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self._lines)
+
+
+def test_eval_on_the_seed_article_writes_answers_and_finds_the_ibm_quote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import SEED_FILE, SEEDS
+
+    text = (SEEDS / SEED_FILE).read_text(encoding="utf-8")
+    rows = [
+        {"id": "ibm", "question": "Does IBM still sell facial recognition software?", "article_id": SEED_FILE,
+         "answers": [{"text": "no longer offers", "start": text.index("no longer offers")}]},
+        {"id": "sen", "question": "Which senator sponsored the legislation Krishna supports?", "article_id": SEED_FILE,
+         "answers": [{"text": "Tim Scott", "start": text.index("Tim Scott")}]},
+    ]  # fmt: skip
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    answers = tmp_path / "answers.jsonl"
+    assert main(["eval", str(questions), "--corpus", str(SEEDS), "--json", "--answers", str(answers)]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["p@1"] == 1.0 and figures["answered"] == 1.0
+    written = [json.loads(line) for line in answers.read_text(encoding="utf-8").splitlines()]
+    assert [a["question"] for a in written] == [r["question"] for r in rows]
+    assert set(figures["by_type"]) == {"which", "other"}

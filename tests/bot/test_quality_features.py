@@ -137,3 +137,13 @@ def test_off_corpus_questions_find_nothing_and_on_topic_ones_are_answered(seed_a
     assert refused / len(off) >= 0.9
     on = _lines("seed_on_topic.txt")
     assert all(seed_answerer.answer(Question(q)).answered for q in on)
+
+
+def test_config_checks_the_new_answer_settings() -> None:
+    from bot.config import ConfigError, parse_config
+
+    config = parse_config("[index]\nrerank = false\n[answer]\nmin_coverage = 0.4\ncontext = false\nduplicate_similarity = 1\n")
+    assert config.index.rerank is False
+    assert (config.answer.min_coverage, config.answer.context, config.answer.duplicate_similarity) == (0.4, False, 1.0)
+    with pytest.raises(ConfigError, match="min_coverage"):
+        parse_config("[answer]\nmin_coverage = 2\n")
