@@ -22,7 +22,7 @@ from retrieval.ranking import FEATURES, query_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = ROOT.parent.parent / "shared" / "eval" / "squad-dev"
-MEASURES = ("coverage", "window", "para_coverage", "local_coverage", "combined")
+MEASURES = ("coverage", "window", "local_coverage", "combined")
 
 
 def lines(path: Path) -> list[str]:
@@ -67,7 +67,7 @@ def main() -> None:
             f"off-corpus refused {np.mean(off_conf[m] < cut):.3f} (squad) {np.mean(seed_off[m] < cut):.3f} (seed); "
             f"seed on-topic answered {np.mean(seed_on[m] >= cut):.3f}"
         )
-        for c in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
+        for c in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5) if m != "combined" else ():
             print(
                 f"    at {c:.2f}: on {np.mean(on_conf[m] >= c):.3f} off-refused {np.mean(off_conf[m] < c):.3f} "
                 f"seed-off-refused {np.mean(seed_off[m] < c):.3f} seed-on {np.mean(seed_on[m] >= c):.3f}"
