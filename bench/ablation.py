@@ -13,7 +13,7 @@ import argparse
 import pickle
 from pathlib import Path
 
-from bench.tune_ranking import metrics
+from bench.tune_ranking import Data, metrics
 from retrieval.ranking import FEATURES, WEIGHTS
 
 GROUPS = {
@@ -36,12 +36,13 @@ def weights(names: set[str], base: bool = True, scale: float = 1.0) -> list[floa
     return [(WEIGHTS[f] * scale if f in names else 0.0) + (BASE.get(f, 0.0) if base else 0.0) for f in FEATURES]
 
 
-def alone(dev: list, group: set[str]) -> list[float]:
+def alone(dev: Data, group: set[str]) -> list[float]:
     """The baseline plus ``group`` at the scale (of its final weights) that does best on dev MRR@10."""
     return max((weights(group, scale=s) for s in SCALES), key=lambda w: metrics(dev, w)[1])
 
 
-def row(name: str, dev: list, test: list, w: list[float]) -> str:
+def row(name: str, dev: Data, test: Data, w: list[float]) -> str:
+    """One markdown table row: dev and test figures of weights ``w``."""
     d, t = metrics(dev, w), metrics(test, w)
     return f"| {name} | " + " / ".join(f"{x:.3f}" for x in d) + " | " + " / ".join(f"{x:.3f}" for x in t) + " |"
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import argparse
 import pickle
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
-from bot.evaluate import load_questions, split
+from bot.evaluate import EvalQuestion, load_questions, split
 from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex
-from retrieval.ranking import FEATURES, WEIGHTS, candidates, combine, query_terms
+from retrieval.ranking import FEATURES, WEIGHTS, Candidates, candidates, combine, query_terms
 
 SQUAD = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "eval" / "squad-dev"
 
@@ -29,11 +31,16 @@ GRID = [0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 12.0]
 FRAME = True
 
 
+#: Per question: its candidates and which of them answer it.
+Data = list[tuple[Candidates, NDArray[np.bool_]]]
+
+
 def fmt(m: tuple[float, float, float]) -> str:
+    """Three figures to three decimals."""
     return " ".join(f"{x:.3f}" for x in m)
 
 
-def gather(index: SentenceIndex, questions, n: int):
+def gather(index: SentenceIndex, questions: Sequence[EvalQuestion], n: int) -> Data:
     """Per question: its Candidates and a boolean vector of which candidates answer it."""
     out = []
     art_index = {a.id: i for i, a in enumerate(index.articles)}
@@ -57,7 +64,8 @@ def gather(index: SentenceIndex, questions, n: int):
     return out
 
 
-def metrics(data, w) -> tuple[float, float, float]:
+def metrics(data: Data, w: Sequence[float]) -> tuple[float, float, float]:
+    """P@1, MRR@10 and R@3 of weights ``w`` over ``data`` (a question whose answer is not a candidate scores 0)."""
     p1 = mrr = r3 = 0.0
     for c, gold in data:
         if not gold.any():
@@ -73,7 +81,8 @@ def metrics(data, w) -> tuple[float, float, float]:
     return p1 / n, mrr / n, r3 / n
 
 
-def ascend(data, w, rounds: int = 3) -> list[float]:
+def ascend(data: Data, w: Sequence[float], rounds: int = 3) -> list[float]:
+    """Coordinate ascent on MRR@10: each weight in turn set to the best value of :data:`GRID`."""
     w = list(w)
     best = metrics(data, w)[1]
     for _ in range(rounds):
@@ -88,7 +97,7 @@ def ascend(data, w, rounds: int = 3) -> list[float]:
     return w
 
 
-def pairwise(data, w0, steps: int = 300, lr: float = 0.5, l2: float = 1e-4) -> list[float]:
+def pairwise(data: Data, w0: Sequence[float], steps: int = 300, lr: float = 0.5, l2: float = 1e-4) -> list[float]:
     """Logistic loss on (answering sentence, higher-ranked other) pairs, by gradient descent; own's weight stays 1."""
     diffs = []
     for c, gold in data:
@@ -110,7 +119,7 @@ def pairwise(data, w0, steps: int = 300, lr: float = 0.5, l2: float = 1e-4) -> l
         w -= lr * grad
     w = w / scale
     w = np.maximum(w, 0)
-    return list(w)
+    return [float(x) for x in w]
 
 
 def main() -> None:

@@ -89,7 +89,7 @@ class Report:
 
 def load_questions(path: str | Path) -> list[EvalQuestion]:
     """Read a questions file: one ``{"id", "question", "article_id", "answers": [{"text", "start"}]}`` per line."""
-    out = []
+    out: list[EvalQuestion] = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             if not line.strip():
