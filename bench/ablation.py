@@ -53,7 +53,7 @@ def main() -> None:
     ap.add_argument("--b", type=float, default=0.75)
     ap.add_argument("--no-frame", action="store_true")
     args = ap.parse_args()
-    cache = Path(f"/tmp/tune-{args.k1}-{args.b}-200-{not args.no_frame}.pickle")
+    cache = Path(f"/tmp/tune-{args.k1}-{args.b}-200-{not args.no_frame}-None-None.pickle")
     dev, test = pickle.loads(cache.read_bytes())
     print("| step | dev P@1 / MRR@10 / R@3 | test P@1 / MRR@10 / R@3 |")
     print("| --- | --- | --- |")

@@ -127,6 +127,9 @@ def main() -> None:
     ap.add_argument("--k1", type=float, default=1.2)
     ap.add_argument("--b", type=float, default=0.75)
     ap.add_argument("--candidates", type=int, default=200)
+    ap.add_argument("--para-k1", type=float, help="BM25 k1 for paragraphs (default: --k1)")
+    ap.add_argument("--para-b", type=float, help="BM25 b for paragraphs (default: --b)")
+    ap.add_argument("--quick", action="store_true", help="only score the current weights and the baseline")
     ap.add_argument("--no-frame", action="store_true")
     ap.add_argument("--load", action="store_true", help="reuse the features saved by the last run with these settings")
     args = ap.parse_args()
@@ -134,8 +137,12 @@ def main() -> None:
     FRAME = not args.no_frame
     started = time.perf_counter()
     index = SentenceIndex.build(load_corpus([SQUAD / "articles.jsonl"]), IndexSettings(k1=args.k1, b=args.b))
+    if args.para_k1 is not None or args.para_b is not None:
+        # Paragraphs scored with other BM25 parameters: swap in the paragraph engine of a second index.
+        other = IndexSettings(k1=args.para_k1 or args.k1, b=args.b if args.para_b is None else args.para_b)
+        index.paragraph_engine = SentenceIndex.build(load_corpus([SQUAD / "articles.jsonl"]), other).paragraph_engine
     questions = load_questions(SQUAD / "questions.jsonl")
-    cache = Path(f"/tmp/tune-{args.k1}-{args.b}-{args.candidates}-{FRAME}.pickle")
+    cache = Path(f"/tmp/tune-{args.k1}-{args.b}-{args.candidates}-{FRAME}-{args.para_k1}-{args.para_b}.pickle")
     if args.load and cache.exists():
         dev, test = pickle.loads(cache.read_bytes())
     else:
@@ -147,6 +154,8 @@ def main() -> None:
     current = [WEIGHTS[f] for f in FEATURES]
     print("current      dev", fmt(metrics(dev, current)), "test", fmt(metrics(test, current)), flush=True)
     print("baseline     dev", fmt(metrics(dev, base)), "test", fmt(metrics(test, base)))
+    if args.quick:
+        return
     for j in range(2, len(FEATURES)):
         best = max((metrics(dev, base[:j] + [g] + base[j + 1 :])[1], g) for g in GRID)
         w = base[:j] + [best[1]] + base[j + 1 :]

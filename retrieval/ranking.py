@@ -145,10 +145,11 @@ def candidates(
     no_rows = np.empty((0, len(FEATURES)))
     if num == 0:
         return Candidates(terms, np.empty(0), np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))))
-    stacked = np.vstack(per_term).astype(np.float64)
-    para_stacked = np.vstack(paragraph_terms).astype(np.float64)
-    own = stacked.sum(axis=0)
-    paragraph_scores = para_stacked.sum(axis=0)
+    # Kept in float32 (one row per term, one column per sentence): on a large corpus these are the big arrays.
+    stacked = np.vstack(per_term).astype(np.float32, copy=False)
+    para_stacked = np.vstack(paragraph_terms).astype(np.float32, copy=False)
+    own = stacked.sum(axis=0, dtype=np.float64)
+    paragraph_scores = para_stacked.sum(axis=0, dtype=np.float64)
     df = np.count_nonzero(stacked, axis=1)
     idf = np.log1p((num - df + 0.5) / (df + 0.5))
     eligible = own > 0
@@ -159,7 +160,7 @@ def candidates(
         return Candidates(terms, idf, np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))), df)
     pool = np.where(eligible, own + paragraph_weight * paragraph_scores[sent_paragraph], -np.inf)
     ids = (np.argpartition(-pool, k - 1)[:k] if k < num else np.flatnonzero(eligible)).astype(np.int64)
-    term_scores = stacked[:, ids].T
+    term_scores = stacked[:, ids].T.astype(np.float64)
     mass = float(idf.sum()) or 1.0
     matched = term_scores > 0
     coverage = (matched * idf).sum(axis=1) / mass
