@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint bench bench-quick eval clean
 
+# The SQuAD v1.1 dev set shared beside the checkout (or two levels up, from a worktree).
+SQUAD ?= $(firstword $(wildcard ../shared/eval/squad-dev ../../shared/eval/squad-dev))
+
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -21,6 +24,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+eval: install
+	$(BIN)/quotebot eval $(SQUAD)/questions.jsonl --corpus $(SQUAD)/articles.jsonl
 
 lint: install
 	$(BIN)/ruff check bot retrieval tests

@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .commands import ask, console, discord, index, run, slack
+from .commands import ask, console, discord, eval, index, run, slack
 from .config import ConfigError
 
 #: Subcommand modules, each with ``register(subparsers)``.
-COMMANDS = [ask, console, index, slack, discord, run]
+COMMANDS = [ask, console, index, eval, slack, discord, run]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -261,6 +261,8 @@ def _check_ranges(config: Config, text: str, where: str) -> None:
         ("answer", "max_question_chars", config.answer.max_question_chars >= 10, "must be at least 10"),
         ("answer", "workers", config.answer.workers >= 1, "must be at least 1"),
         ("answer", "queue", config.answer.queue >= 1, "must be at least 1"),
+        ("answer", "min_coverage", 0 <= config.answer.min_coverage <= 1, "must be between 0 and 1"),
+        ("answer", "duplicate_similarity", 0 < config.answer.duplicate_similarity <= 1, "must be above 0 and at most 1"),
         ("index", "k1", config.index.k1 >= 0, "must not be negative"),
         ("index", "b", 0 <= config.index.b <= 1, "must be between 0 and 1"),
         ("index", "candidates", config.index.candidates >= 1, "must be at least 1"),

@@ -24,6 +24,8 @@ class Question:
     k: int | None = None
     #: Skip this many passages (the "More results" button asks for the next page).
     offset: int = 0
+    #: Attach the "why" view (matched words and their weights) to each passage.
+    explain: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,36 @@ class Source:
     title: str
     date: dt.date | None
     url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A neighbouring sentence shown with a quote that leans on it: verbatim ``text[start:end]`` of the same article."""
+
+    text: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"text", "start", "end"}``."""
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The "why" view of one passage: what matched and how much each part counted."""
+
+    #: ``(question word, BM25 points)`` for every question word the sentence contains.
+    terms: tuple[tuple[str, float], ...]
+    #: ``(signal, points)``: each re-ranking signal's weighted share of ``score``.
+    signals: tuple[tuple[str, float], ...]
+    score: float
+    #: Question words the sentence does not contain.
+    missing: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"terms": {word: points}, "signals": {name: points}, "score", "missing"}``."""
+        return {"terms": dict(self.terms), "signals": dict(self.signals), "score": self.score, "missing": list(self.missing)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +81,10 @@ class Passage:
     highlights: tuple[tuple[int, int], ...] = ()
     #: Other articles that carry the same sentence (syndicated copy), cited with it.
     also: tuple[Source, ...] = ()
+    #: The sentence before, when this one leans on it ("He said ..."); the quote itself is still ``text``.
+    context: Context | None = None
+    #: Why it ranked here (only when the question asked for an explanation).
+    explanation: Explanation | None = None
 
     @property
     def title(self) -> str:
@@ -85,6 +121,8 @@ class Answer:
     has_more: bool = False
     #: The query terms searched for, after stopwords and stemming.
     terms: tuple[str, ...] = field(default=())
+    #: A remark on how the question was read, e.g. "Searched articles from 2020." for a date-aware question.
+    note: str = ""
 
     @property
     def answered(self) -> bool:
@@ -111,10 +149,14 @@ class Answer:
                         if p.also
                         else {}
                     ),
+                    **({"context": p.context.to_json()} if p.context else {}),
+                    **({"explain": p.explanation.to_json()} if p.explanation else {}),
                 }
                 for p in self.passages
             ],
         }
         if not self.answered:
             out["message"] = self.message
+        if self.note:
+            out["note"] = self.note
         return out

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from retrieval.index import Hit, Searchable, SentenceIndex
+import numpy as np
+from numpy.typing import NDArray
 
-from .models import Answer, NoAnswer, Passage, Question, Source
+from retrieval import ranking
+from retrieval.dates import DateFilter, date_filter
+from retrieval.index import Hit, SentenceIndex
+from retrieval.live import LiveIndex, MergedIndex
+
+from .models import Answer, Context, NoAnswer, Passage, Question, Source
+from .present import explain, leans_on_previous, near_duplicate, word_set
+
+#: What an :class:`Answerer` can answer from: one index, or a live one (a base plus a delta of changed files).
+AnyIndex = SentenceIndex | MergedIndex | LiveIndex
 
 
 @dataclass(frozen=True)
@@ -17,8 +28,15 @@ class AnswerSettings:
 
     #: Passages shown per answer.
     passages: int = 3
-    #: Below this combined score the best sentence doesn't count as an answer.
+    #: Without re-ranking (``[index] rerank = false``): below this combined BM25 score a sentence doesn't count as an answer.
     min_score: float = 0.3
+    #: With re-ranking: the best sentence, with its two neighbours, must hold at least this share of the question's
+    #: IDF mass, else the answer is "nothing found" (calibrated by ``bench/calibrate_threshold.py``).
+    min_coverage: float = 0.3
+    #: Show the sentence before a quote that leans on it (opens with "He", "However", or ends a quotation).
+    context: bool = True
+    #: Sentences sharing at least this share of their words (Jaccard) are one quote citing every source; 1 = exact only.
+    duplicate_similarity: float = 0.8
     #: Longer questions are refused with a message.
     max_question_chars: int = 1000
     #: Threads that run retrieval off the event loop.
@@ -31,16 +49,71 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+#: Which feature of the best candidate decides between an answer and "nothing found".
+CONFIDENCE_FEATURE = ranking.FEATURES.index("window")
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One index searched for an answer, and which of its articles may be quoted (``None``: all)."""
+
+    index: SentenceIndex
+    hidden: NDArray[np.bool_] | None = None
+
+
+@dataclass(frozen=True)
+class _Found:
+    """One retrieved sentence, with the part it came from and, when re-ranked, its row for the "why" view."""
+
+    part: _Part
+    hit: Hit
+    ranked: ranking.Ranked | None = None
+    row: int | None = None
+
+
+def _parts(index: AnyIndex) -> list[_Part]:
+    """The indexes to search: the index itself, or a live index's base (minus changed files) and delta."""
+    if isinstance(index, SentenceIndex):
+        return [_Part(index)]
+    merged = index.index if isinstance(index, LiveIndex) else index
+    parts = [_Part(merged.base, merged.hidden_articles)]
+    if merged.delta is not None and merged.delta.num_sentences:
+        parts.append(_Part(merged.delta))
+    return parts
+
+
+def _allowed(part: _Part, when: DateFilter | None) -> NDArray[np.bool_] | None:
+    """One flag per article of ``part``: may it be quoted (not replaced by a newer file, in the date range)?"""
+    if part.hidden is None and when is None:
+        return None
+    dates = np.asarray(part.index.articles.dates)
+    allowed = np.ones(len(dates), dtype=bool) if part.hidden is None else ~part.hidden
+    if when is not None:
+        allowed &= dates > 0
+        if when.start is not None:
+            allowed &= dates >= when.start.toordinal()
+        if when.end is not None:
+            allowed &= dates < when.end.toordinal()
+    return allowed
+
+
 class Answerer:
     """Answers questions from one :class:`SentenceIndex` (or a live index); safe to share between platforms."""
 
-    def __init__(self, index: SentenceIndex | Searchable, settings: AnswerSettings | None = None) -> None:
+    def __init__(self, index: AnyIndex, settings: AnswerSettings | None = None) -> None:
         self.index = index
         self.settings = settings or AnswerSettings()
         self._executor: ThreadPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
         #: Questions now queued for or running on the worker threads (never above ``settings.queue``).
         self.pending = 0
+
+    @property
+    def newest(self) -> dt.date | None:
+        """The newest article date ("last year" counts from it); ``None`` when no article is dated."""
+        days = [int(np.max(p.index.articles.dates)) for p in _parts(self.index) if len(p.index.articles)]
+        best = max(days, default=0)
+        return dt.date.fromordinal(best) if best > 0 else None
 
     def answer(self, question: Question) -> Answer:
         """Answer ``question`` with up to ``k`` passages, or say plainly why there are none."""
@@ -51,20 +124,58 @@ class Answerer:
         if len(text) > limit:
             message = NoAnswer.TOO_LONG.value.format(length=len(text), limit=limit)
             return Answer(text, reason=NoAnswer.TOO_LONG, message=message)
-        terms = self.index.tokenizer(text)
+        parts = _parts(self.index)
+        first = parts[0].index
+        newest = self.newest
+        when = date_filter(text, newest) if newest is not None else None
+        search_text = f"{text[: when.span[0]]} {text[when.span[1] :]}" if when else text
+        rerank = first.settings.rerank
+        terms = ranking.query_terms(first.tokenizer, search_text) if rerank else first.tokenizer(search_text)
         if not terms:
             return Answer(text, reason=NoAnswer.NO_CONTENT_WORDS, message=NoAnswer.NO_CONTENT_WORDS.value)
         k = max(1, question.k or self.settings.passages)
         offset = max(0, question.offset)
-        hits = self.index.search(terms, k=(offset + k) * 3 + 10)
-        hits = [h for h in hits if h.score >= self.settings.min_score]
-        passages = self._passages(hits, set(terms))
-        # Highlights only for the passages shown: finding them is most of the cost of a passage.
-        page = [self._highlighted(p, set(terms)) for p in passages[offset : offset + k]]
+        need = (offset + k) * 3 + 10
+        note = f"Searched {when.label}." if when else ""
+        found = self._reranked(parts, terms, search_text, when, need) if rerank else self._plain(parts, terms, when, need)
+        passages = self._passages(found, set(terms), question.explain, search_text)
+        page = [self._finish(p, f, set(terms), question.explain, search_text) for p, f in passages[offset : offset + k]]
         if not page:
             reason = NoAnswer.NO_MORE if offset and passages else NoAnswer.NOT_FOUND
-            return Answer(text, reason=reason, message=reason.value, offset=offset, terms=tuple(terms))
-        return Answer(text, tuple(page), offset=offset, has_more=len(passages) > offset + k, terms=tuple(terms))
+            message = reason.value if not when else f"{reason.value[:-1]} among the {when.label}."
+            return Answer(text, reason=reason, message=message, offset=offset, terms=tuple(terms), note=note)
+        return Answer(text, tuple(page), offset=offset, has_more=len(passages) > offset + k, terms=tuple(terms), note=note)
+
+    def _reranked(self, parts: list[_Part], terms: list[str], question: str, when: DateFilter | None, need: int) -> list[_Found]:
+        """The best re-ranked sentences of every part, or none when the best is not confident enough."""
+        scored: list[tuple[float, _Part, ranking.Ranked, int]] = []
+        for part in parts:
+            ranked = part.index.rank(terms, question, _allowed(part, when))
+            order = np.argsort(-ranked.scores, kind="stable")[:need]
+            scored.extend((float(ranked.scores[r]), part, ranked, int(r)) for r in order)
+        scored.sort(key=lambda item: -item[0])
+        scored = scored[:need]
+        if not scored:
+            return []
+        _, _, best, row = scored[0]
+        if best.candidates.features[row, CONFIDENCE_FEATURE] < self.settings.min_coverage:
+            return []
+        return [_Found(part, part.index.hit(int(ranked.candidates.ids[r]), score), ranked, r) for score, part, ranked, r in scored]
+
+    def _plain(self, parts: list[_Part], terms: list[str], when: DateFilter | None, need: int) -> list[_Found]:
+        """The best sentences by BM25 plus paragraph context, above ``min_score``."""
+        found: list[_Found] = []
+        for part in parts:
+            ids, combined = part.index.scores(terms)
+            allowed = _allowed(part, when)
+            keep = combined >= self.settings.min_score
+            if allowed is not None:
+                keep &= allowed[part.index.sent_article[ids]]
+            ids, combined = ids[keep], combined[keep]
+            order = np.argsort(-combined, kind="stable")[:need]
+            found.extend(_Found(part, hit) for hit in part.index.hits(ids[order], combined[order]))
+        found.sort(key=lambda f: -f.hit.score)
+        return found[:need]
 
     async def answer_async(self, question: Question) -> Answer:
         """:meth:`answer` on a worker thread, so a large corpus never blocks the event loop.
@@ -90,24 +201,45 @@ class Answerer:
             self._executor.shutdown(wait=True)
             self._executor = None
 
-    def _passages(self, hits: list[Hit], terms: set[str]) -> list[Passage]:
-        """Turn hits into passages, merging identical sentences from several articles into one."""
-        out: list[Passage] = []
+    def _passages(self, found: list[_Found], terms: set[str], want_why: bool, question: str) -> list[tuple[Passage, _Found]]:
+        """Turn sentences into passages: near-duplicates (syndicated copy) become one passage citing every source."""
+        out: list[tuple[Passage, _Found]] = []
         seen: dict[str, int] = {}
-        for hit in hits:
+        shapes: list[frozenset[str]] = []
+        similarity = self.settings.duplicate_similarity
+        for f in found:
+            hit = f.hit
             source = Source(hit.article_id, hit.title, hit.date, hit.url)
             key = _normalise(hit.text)
-            if key in seen:
-                first = out[seen[key]]
-                out[seen[key]] = Passage(
-                    first.text, first.source, first.start, first.end, first.score, first.highlights, (*first.also, source)
-                )
+            shape = word_set(hit.text)
+            same = seen.get(key)
+            if same is None and similarity < 1:
+                same = next((j for j, other in enumerate(shapes) if near_duplicate(shape, other, similarity)), None)
+            if same is not None:
+                first, first_found = out[same]
+                if source.id != first.source.id and all(source.id != s.id for s in first.also):
+                    out[same] = (replace(first, also=(*first.also, source)), first_found)
                 continue
             seen[key] = len(out)
-            out.append(Passage(hit.text, source, hit.start, hit.end, hit.score, ()))
+            shapes.append(shape)
+            out.append((Passage(hit.text, source, hit.start, hit.end, hit.score), f))
         return out
 
-    def _highlighted(self, passage: Passage, terms: set[str]) -> Passage:
-        """``passage`` with the spans of its words that match a query term."""
-        highlights = tuple((s, e) for term, s, e in self.index.tokenizer.words(passage.text) if term in terms)
-        return replace(passage, highlights=highlights)
+    def _finish(self, passage: Passage, f: _Found, terms: set[str], want_why: bool, question: str) -> Passage:
+        """Add what only shown passages need: highlights, the sentence leaned on, and the "why" view."""
+        tokenizer = f.part.index.tokenizer
+        highlights = tuple((s, e) for term, s, e in tokenizer.words(passage.text) if term in terms)
+        context = self._context(f) if self.settings.context else None
+        why = explain(f.ranked, f.row, tokenizer, question) if want_why and f.ranked is not None and f.row is not None else None
+        return replace(passage, highlights=highlights, context=context, explanation=why)
+
+    def _context(self, f: _Found) -> Context | None:
+        """The sentence before the hit in its article, when the hit leans on it (news paragraphs are often one sentence)."""
+        i = f.hit.sentence
+        index = f.part.index
+        if i == 0 or not leans_on_previous(f.hit.text):
+            return None
+        if index.sent_article[i - 1] != index.sent_article[i]:
+            return None
+        start, end = int(index.sent_start[i - 1]), int(index.sent_end[i - 1])
+        return Context(index.sentence_text(i - 1), start, end)

@@ -15,8 +15,8 @@ from typing import Any
 
 import jinja2
 
-from .markup import discord_escape, emphasise, plain_escape, shorten, slack_escape
-from .models import Answer, Passage, Source
+from .markup import discord_escape, emphasise, fold, plain_escape, shorten, slack_escape
+from .models import Answer, Explanation, Passage, Source
 
 FORMATS = ("plain", "slack", "discord", "json")
 
@@ -83,7 +83,17 @@ def _passage_view(
         "source": view.source,
         "also": [_source_view(s, escape, also_title_limit) for s in p.also[:also]],
         "more_also": len(p.also[also:]) if also is not None else 0,
+        "context": escape(fold(shorten(p.context.text, [], limit)[0])) if p.context else "",
+        "why": escape(why_text(p.explanation)) if p.explanation else "",
     }
+
+
+def why_text(explanation: Explanation) -> str:
+    """One line for the "why" view: each matched word's points, what was missing, and the context signals."""
+    matched = ", ".join(f"{word} {points:.2f}" for word, points in explanation.terms) or "none"
+    signals = ", ".join(f"{name} {points:.2f}" for name, points in sorted(explanation.signals, key=lambda s: -s[1])[:5])
+    missing = f"; not found: {', '.join(explanation.missing)}" if explanation.missing else ""
+    return f"score {explanation.score:.2f}; words (BM25): {matched}{missing}; signals: {signals or 'none'}"
 
 
 def render_plain(answer: Answer, more_hint: str = "ask again with a higher -k") -> str:
@@ -142,7 +152,11 @@ def _slack_section(p: Passage, number: int) -> tuple[dict[str, Any], dict[str, A
             keep_also = False
         limit = int(limit * 0.8)
     section = {"type": "section", "text": {"type": "mrkdwn", "text": quote}}
-    ctx = {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}
+    elements = [{"type": "mrkdwn", "text": context}]
+    for label, extra in (("context, the sentence before", view["context"]), ("why", view["why"])):
+        if extra:
+            elements.append({"type": "mrkdwn", "text": f"_{label}:_ {extra}"[:SLACK_SECTION_CHARS]})
+    ctx = {"type": "context", "elements": elements}
     return section, ctx
 
 
@@ -156,6 +170,8 @@ def slack_blocks(answer: Answer, question_header: bool = False, reserve: int = 0
     if question_header:
         header = slack_question(answer.question, SLACK_SECTION_CHARS)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": header}})
+    if answer.note:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(answer.note)}]})
     if not answer.answered:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(answer.message)}})
         return blocks
@@ -220,7 +236,8 @@ def discord_embed(answer: Answer) -> dict[str, Any]:
         blocks = _discord_blocks(answer, budget)
         embed["description"] = "\n\n".join(blocks)
         first, last = answer.offset + 1, answer.offset + len(blocks)
-        embed["footer"] = {"text": f"quotes {first}–{last} · verbatim from the corpus"}
+        note = f" · {answer.note}" if answer.note else ""
+        embed["footer"] = {"text": f"quotes {first}–{last} · verbatim from the corpus{note}"[:DISCORD_FOOTER_CHARS]}
     else:
         embed["description"] = shorten(discord_escape(answer.message), [], DISCORD_DESCRIPTION_CHARS)[0]
     return embed

@@ -21,6 +21,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from . import ranking
 from .build import Corpus, analyse_paths, analyse_report
 from .corpus import iter_files
 from .engines import Bm25sEngine, RankBm25Engine, make_engine
@@ -46,10 +47,14 @@ class IndexSettings:
     paragraph_weight: float = 0.8
     #: How many sentences, by their own score, are re-scored with context.
     candidates: int = 200
+    #: Re-score the candidates with :mod:`retrieval.ranking` (context, coverage, answer-type cues);
+    #: false keeps plain BM25 + ``paragraph_weight`` x paragraph BM25.
+    rerank: bool = True
 
     def key(self) -> str:
         """A stable string of the settings that shape the saved index (not query-time weights)."""
-        return json.dumps({k: v for k, v in asdict(self).items() if k not in ("paragraph_weight", "candidates")}, sort_keys=True)
+        query_time = ("paragraph_weight", "candidates", "rerank")
+        return json.dumps({k: v for k, v in asdict(self).items() if k not in query_time}, sort_keys=True)
 
 
 class Hit(NamedTuple):
@@ -216,12 +221,20 @@ class SentenceIndex:
             vocab,
         )
 
-    def scores(self, query_terms: list[str]) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-        """Candidate sentences and their scores: own BM25 plus weighted paragraph BM25.
+    def rank(self, query_terms: list[str], question: str = "", allowed: NDArray[np.bool_] | None = None) -> ranking.Ranked:
+        """Candidate sentences re-scored by :mod:`retrieval.ranking`, with each term's share (for ``--explain``);
+        ``allowed`` (a flag per article) restricts them to those articles."""
+        return ranking.rank(self, query_terms, question, allowed=allowed)
+
+    def scores(self, query_terms: list[str], question: str = "") -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """Candidate sentences and their scores: re-ranked (``settings.rerank``), else own BM25 plus weighted paragraph BM25.
 
         Only sentences that share at least one term with the query are candidates,
         so every quote visibly relates to the question.
         """
+        if self.settings.rerank:
+            ranked = self.rank(query_terms, question)
+            return ranked.candidates.ids, ranked.scores.astype(np.float32)
         # The best `candidates` sentences by their own score, reading only the query terms' postings.
         top, own = self.sentence_engine.top(query_terms, self.settings.candidates)
         positive = own > 0
@@ -231,12 +244,16 @@ class SentenceIndex:
             combined = combined + self.settings.paragraph_weight * context
         return top, combined
 
-    def search(self, query: str | list[str], k: int = 10) -> list[Hit]:
-        """The ``k`` best sentences for ``query`` (text or terms), best first."""
-        terms = self.tokenizer(query) if isinstance(query, str) else query
+    def search(self, query: str | list[str], k: int = 10, question: str = "") -> list[Hit]:
+        """The ``k`` best sentences for ``query`` (text or terms), best first; ``question`` is its text, for answer cues."""
+        if isinstance(query, str):
+            question = question or query
+            terms = ranking.query_terms(self.tokenizer, query) if self.settings.rerank else self.tokenizer(query)
+        else:
+            terms = query
         if not terms or k <= 0:
             return []
-        ids, combined = self.scores(terms)
+        ids, combined = self.scores(terms, question)
         order = np.argsort(-combined, kind="stable")[:k]
         return self.hits(ids[order], combined[order])
 

@@ -68,6 +68,11 @@ class MergedIndex:
         return self.base.tokenizer
 
     @property
+    def hidden_articles(self) -> np.ndarray | None:
+        """One flag per base article: True where its file changed since the base was built."""
+        return self._hidden_articles
+
+    @property
     def settings(self) -> IndexSettings:
         """The index settings."""
         return self.base.settings

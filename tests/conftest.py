@@ -24,7 +24,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_FILE = "000_c80df7419379041d.txt"
-SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev"
+#: The shared SQuAD dev set: beside the checkout (../shared) or, from a worktree under wt/, two levels up.
+_SQUAD_PLACES = [base / "shared" / "eval" / "squad-dev" for base in (ROOT.parent, ROOT.parent.parent)]
+SQUAD = next((p for p in _SQUAD_PLACES if p.exists()), _SQUAD_PLACES[0])
 IBM_QUOTE = "“IBM no longer offers general purpose IBM facial recognition or analysis software,”"
 
 

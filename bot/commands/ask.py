@@ -21,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("question", nargs="?", help="the question; omit to read questions from standard input")
     p.add_argument("--format", "-f", choices=FORMATS, default="plain", help="output format (default: plain)")
     p.add_argument("-k", type=int, metavar="N", help="passages per answer (default: [answer] passages, 3)")
+    p.add_argument("--explain", action="store_true", help="show why each passage was chosen: matched words and their weights")
     add_corpus_options(p)
     p.set_defaults(func=run)
 
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load(args, config_from(args))
     questions = [args.question] if args.question is not None else (line.rstrip("\r\n") for line in sys.stdin)
     for text in questions:
-        answer = loaded.answerer.answer(Question(text, platform="cli"))
+        answer = loaded.answerer.answer(Question(text, platform="cli", explain=args.explain))
         print(render(answer, args.format), flush=True)
         if args.format == "plain" and args.question is None:
             print()

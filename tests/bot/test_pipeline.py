@@ -79,10 +79,15 @@ def test_identical_sentences_from_several_articles_appear_once() -> None:
     assert {merged.source.id, *(s.id for s in merged.also)} == {"wire-a.txt", "wire-b.txt"}
 
 
-def test_threshold_refuses_weak_matches() -> None:
-    index = SentenceIndex.build(load_corpus(["seeds"]))
-    strict = Answerer(index, AnswerSettings(min_score=1000.0))
-    assert strict.answer(Question("IBM facial recognition")).reason is NoAnswer.NOT_FOUND
+def test_thresholds_refuse_weak_matches() -> None:
+    from retrieval.index import IndexSettings
+
+    reranked = SentenceIndex.build(load_corpus(["seeds"]))
+    assert Answerer(reranked).answer(Question("IBM facial recognition")).answered
+    assert Answerer(reranked, AnswerSettings(min_coverage=1.01)).answer(Question("IBM facial recognition")).reason is NoAnswer.NOT_FOUND
+    plain = SentenceIndex.build(load_corpus(["seeds"]), IndexSettings(rerank=False))
+    assert Answerer(plain).answer(Question("IBM facial recognition")).answered
+    assert Answerer(plain, AnswerSettings(min_score=1000.0)).answer(Question("IBM facial recognition")).reason is NoAnswer.NOT_FOUND
 
 
 async def test_answer_async_runs_off_the_loop(seed_answerer: Answerer) -> None:

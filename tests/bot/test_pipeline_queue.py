@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 
 from bot.models import Question
@@ -10,33 +11,34 @@ from bot.pipeline import Answerer, AnswerSettings
 from retrieval.index import SentenceIndex
 
 
-class _Gate:
-    """Wraps the real index so the test can see how many searches run at once."""
+class _Gate(SentenceIndex):
+    """The real index, instrumented so the test can see how many rankings run at once and on which threads."""
 
-    def __init__(self, index: SentenceIndex) -> None:
-        self.index = index
-        self.tokenizer = index.tokenizer
-        self.running = 0
-        self.peak = 0
-        self.threads: set[str] = set()
-        self._lock = threading.Lock()
-        self.release = threading.Event()
+    @classmethod
+    def of(cls, index: SentenceIndex) -> _Gate:
+        gate = cls(**{f.name: getattr(index, f.name) for f in dataclasses.fields(SentenceIndex)})
+        gate.running = 0
+        gate.peak = 0
+        gate.threads = set()
+        gate._lock = threading.Lock()
+        gate.release = threading.Event()
+        return gate
 
-    def search(self, query: str | list[str], k: int = 10):  # type: ignore[no-untyped-def]
+    def rank(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         with self._lock:
             self.running += 1
             self.peak = max(self.peak, self.running)
             self.threads.add(threading.current_thread().name)
         self.release.wait(5)
         try:
-            return self.index.search(query, k)
+            return super().rank(*args, **kwargs)
         finally:
             with self._lock:
                 self.running -= 1
 
 
 async def test_burst_is_bounded_and_answered_off_the_loop(seed_index: SentenceIndex) -> None:
-    gate = _Gate(seed_index)
+    gate = _Gate.of(seed_index)
     answerer = Answerer(gate, AnswerSettings(workers=2, queue=4))
     try:
         tasks = [asyncio.create_task(answerer.answer_async(Question("Does IBM sell facial recognition?"))) for _ in range(20)]

@@ -140,3 +140,25 @@ async def test_a_file_changed_during_compaction_is_answered_once(tmp_path: Path)
         assert any(u.compacted for u in live.updates)
     finally:
         await live.stop()
+
+
+async def test_the_bot_never_quotes_a_changed_files_old_text(tmp_path: Path) -> None:
+    """With re-ranking (the default) the answerer searches base and delta itself: the base copy of a changed file stays hidden."""
+    from bot.app import start_live
+    from bot.config import Config, CorpusConfig
+    from bot.models import Question
+
+    root = _corpus(tmp_path)
+    config = Config(corpus=CorpusConfig(paths=[str(root)], cache_dir=str(tmp_path / "cache")))
+    answerer, live = await start_live(config)
+    try:
+        question = Question("What did the council approve for the bridge?")
+        assert answerer.answer(question).passages[0].text == "The council approved the new bridge budget."
+        (root / "a.txt").write_text("date 2020-01-01\n\nThe council rejected the bridge budget after a long debate.")
+        await _until(live, lambda: live.index.delta is not None and live.index.delta.num_sentences > 0)
+        texts = [p.text for p in answerer.answer(Question("council bridge budget", k=5)).passages]
+        assert texts[0] == "The council rejected the bridge budget after a long debate."
+        assert "The council approved the new bridge budget." not in texts
+    finally:
+        answerer.close()
+        await live.stop()

@@ -1,0 +1,75 @@
+"""How passages are shaped for people: neighbour context, near-duplicate collapse, and the "why" view.
+
+Nothing here changes which sentences rank first; it decides what is shown with them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from retrieval.ranking import FEATURES, WEIGHTS, Ranked
+from retrieval.tokens import Tokenizer
+
+from .models import Explanation
+
+#: A sentence that opens with one of these leans on the sentence before it ("He wrote ...", "However, ...").
+LEANING_OPENERS = frozenset(
+    "he she it they them him her his its their this that these those there such "
+    "however but and also meanwhile moreover furthermore therefore thus hence still yet so then instead "
+    "nevertheless nonetheless besides otherwise likewise similarly consequently accordingly".split()
+)
+_FIRST_WORD = re.compile(r"[\"“‘'(]*\s*([A-Za-z]+)")
+_WORDS = re.compile(r"\w+")
+_OPEN_QUOTES = "“‘"
+_CLOSE_QUOTES = "”’"
+
+
+def leans_on_previous(text: str) -> bool:
+    """True when ``text`` reads as a continuation: it opens with a pronoun or connective, in lower case,
+    or closes a quotation it never opened (the quote began in the sentence before)."""
+    stripped = text.lstrip()
+    if not stripped:
+        return False
+    if stripped[0].islower():
+        return True
+    m = _FIRST_WORD.match(stripped)
+    if m and m.group(1).lower() in LEANING_OPENERS:
+        return True
+    opened = sum(stripped.count(q) for q in _OPEN_QUOTES) + (stripped.count('"') if stripped.count('"') % 2 == 0 else 0)
+    closed = sum(stripped.count(q) for q in _CLOSE_QUOTES)
+    return closed > opened and stripped[0] not in _OPEN_QUOTES + '"'
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The lower-cased words of ``text``, for near-duplicate tests."""
+    return frozenset(w.lower() for w in _WORDS.findall(text))
+
+
+def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float = 0.8) -> bool:
+    """True when two sentences share at least ``threshold`` of their words (Jaccard), as wire copy edited lightly does."""
+    if not a or not b:
+        return a == b
+    return len(a & b) / len(a | b) >= threshold
+
+
+def explain(ranked: Ranked, row: int, tokenizer: Tokenizer, question: str) -> Explanation:
+    """Which question words matched sentence ``row`` of ``ranked`` and how much each counted, and the context signals.
+
+    Word shares are the sentence's BM25 points per term (shown under the question's own word);
+    signals are each re-ranking feature's weighted contribution to the final score.
+    """
+    c = ranked.candidates
+    words: dict[str, str] = {}
+    for term, start, end in tokenizer.words(question):
+        words.setdefault(term, question[start:end])
+    terms = tuple(
+        (words.get(term, term), round(float(c.term_scores[row, j]), 3))
+        for j, term in enumerate(c.terms)
+        if c.term_scores[row, j] > 0
+    )
+    contributions = c.features[row] * np.asarray([WEIGHTS[f] for f in FEATURES])
+    signals = tuple((name, round(float(v), 3)) for name, v in zip(FEATURES, contributions, strict=True) if v > 0)
+    missing = tuple(words.get(term, term) for j, term in enumerate(c.terms) if c.term_scores[row, j] <= 0)
+    return Explanation(terms, signals, round(float(ranked.scores[row]), 4), missing)

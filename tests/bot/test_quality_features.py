@@ -1,0 +1,149 @@
+"""Answer presentation: neighbour context, near-duplicate collapse, date-aware questions, the "why" view,
+and the no-answer threshold on the off-corpus question set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.models import Question
+from bot.pipeline import Answerer
+from bot.present import leans_on_previous, near_duplicate, word_set
+from retrieval.corpus import load_corpus
+from retrieval.index import SentenceIndex
+from tests.conftest import ROOT, SEEDS
+
+WIRE = (
+    "The city council approved a new budget for the harbour bridge repairs on Tuesday, "
+    "after months of debate about the rising cost of steel."
+)
+
+
+def _corpus(folder: Path) -> list[Path]:
+    """Three dated articles: two carry the same wire sentence, lightly edited; one has a leaning sentence."""
+    articles = {
+        "a.jsonl": {
+            "id": "wire-2019",
+            "title": "Bridge budget",
+            "date": "2019-03-01",
+            "text": WIRE + "\n\nThe mayor welcomed it.",
+        },
+        "b.jsonl": {
+            "id": "paper-2020",
+            "title": "Council news",
+            "date": "2020-05-02",
+            "text": WIRE.replace("on Tuesday", "on Tuesday evening") + "\n\nMore repairs are planned for the ferry terminal.",
+        },
+        "c.jsonl": {
+            "id": "gazette-2021",
+            "title": "Ferry terminal",
+            "date": "2021-07-09",
+            "text": "Engineer Maria Lopez inspected the ferry terminal roof in June. "
+            "She said the roof needs replacing before winter storms arrive.",
+        },
+    }
+    paths = []
+    for name, row in articles.items():
+        (folder / name).write_text(json.dumps(row) + "\n", encoding="utf-8")
+        paths.append(folder / name)
+    return paths
+
+
+@pytest.fixture
+def answerer(tmp_path: Path) -> Answerer:
+    return Answerer(SentenceIndex.build(load_corpus(_corpus(tmp_path))))
+
+
+def test_leaning_sentences() -> None:
+    assert leans_on_previous("He wrote that he wants Congress to act.")
+    assert leans_on_previous("However, the vote failed.")
+    assert not leans_on_previous("“We will appeal,” she said.")
+    assert leans_on_previous("and then it rained.")
+    assert leans_on_previous("for the people of this city,” he said.")
+    assert not leans_on_previous("IBM no longer offers facial recognition software.")
+    assert not leans_on_previous("“IBM firmly opposes it,” Mr. Krishna wrote.")
+
+
+def test_near_duplicates_by_shared_words() -> None:
+    assert near_duplicate(word_set(WIRE), word_set(WIRE.replace("on Tuesday", "on Tuesday evening")))
+    assert not near_duplicate(word_set(WIRE), word_set("The mayor welcomed the new budget for the bridge."))
+
+
+def test_wire_copy_is_one_quote_citing_every_source_and_date(answerer: Answerer) -> None:
+    answer = answerer.answer(Question("What did the city council approve for the harbour bridge?"))
+    first = answer.passages[0]
+    cited = {first.source.id, *(s.id for s in first.also)}
+    assert cited == {"wire-2019", "paper-2020"}
+    assert all(WIRE[:40] not in p.text for p in answer.passages[1:])
+    data = answer.to_json()["passages"][0]
+    assert {a["date"] for a in data["also"]} <= {"2019-03-01", "2020-05-02"} and data["also"]
+
+
+def test_a_sentence_that_leans_on_the_one_before_brings_it_as_context(answerer: Answerer) -> None:
+    answer = answerer.answer(Question("What does the terminal roof need before winter storms?"))
+    first = answer.passages[0]
+    assert first.text.startswith("She said the roof needs replacing")
+    assert first.context is not None and first.context.text.startswith("Engineer Maria Lopez inspected")
+    article = next(a for a in answerer.index.articles if a.id == "gazette-2021")
+    assert article.text[first.context.start : first.context.end] == first.context.text
+    assert article.text[first.start : first.end] == first.text
+    data = answer.to_json()["passages"][0]
+    assert data["text"] == first.text and data["context"]["text"] == first.context.text
+
+
+def test_date_aware_question_filters_by_article_date_and_says_so(answerer: Answerer) -> None:
+    answer = answerer.answer(Question("What did the city council approve for the harbour bridge in 2020?"))
+    assert answer.note == "Searched articles from 2020."
+    assert {p.source.id for p in answer.passages} == {"paper-2020"}
+    assert all(not p.also or all(s.date and s.date.year == 2020 for s in p.also) for p in answer.passages)
+    assert answer.to_json()["note"] == "Searched articles from 2020."
+
+
+def test_last_year_counts_from_the_newest_article(answerer: Answerer) -> None:
+    answer = answerer.answer(Question("What did the city council approve for the harbour bridge last year?"))
+    assert answer.note == "Searched articles from 2020."  # the newest article is from 2021
+    nothing = answerer.answer(Question("What did the city council approve for the harbour bridge before 2019?"))
+    assert not nothing.answered and "articles before 2019" in nothing.message
+
+
+def test_explain_lists_matched_words_with_their_weights(answerer: Answerer) -> None:
+    answer = answerer.answer(Question("What did the city council approve for the harbour bridge?", explain=True))
+    why = answer.passages[0].explanation
+    assert why is not None
+    words = dict(why.terms)
+    assert {"council", "harbour", "bridge"} <= set(words) and all(v > 0 for v in words.values())
+    assert why.signals and why.score == pytest.approx(answer.passages[0].score, abs=1e-3)
+    assert "explain" in answer.to_json()["passages"][0]
+    assert answerer.answer(Question("What did the city council approve?")).passages[0].explanation is None
+
+
+def test_ask_explain_prints_the_why_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--corpus", str(SEEDS), "--explain", "Does IBM still sell facial recognition software?"]) == 0
+    out = capsys.readouterr().out
+    assert "why: score" in out and "facial" in out
+
+
+def _lines(name: str) -> list[str]:
+    return [line.strip() for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_off_corpus_questions_find_nothing_and_on_topic_ones_are_answered(seed_answerer: Answerer) -> None:
+    off = _lines("off_corpus.txt")
+    assert len(off) >= 100
+    refused = sum(not seed_answerer.answer(Question(q)).answered for q in off)
+    assert refused / len(off) >= 0.9
+    on = _lines("seed_on_topic.txt")
+    assert all(seed_answerer.answer(Question(q)).answered for q in on)
+
+
+def test_config_checks_the_new_answer_settings() -> None:
+    from bot.config import ConfigError, parse_config
+
+    config = parse_config("[index]\nrerank = false\n[answer]\nmin_coverage = 0.4\ncontext = false\nduplicate_similarity = 1\n")
+    assert config.index.rerank is False
+    assert (config.answer.min_coverage, config.answer.context, config.answer.duplicate_similarity) == (0.4, False, 1.0)
+    with pytest.raises(ConfigError, match="min_coverage"):
+        parse_config("[answer]\nmin_coverage = 2\n")

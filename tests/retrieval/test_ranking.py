@@ -1,0 +1,80 @@
+"""Re-ranking: question types, framing words, answer-type cues, and candidates on a real (seed) index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval.index import SentenceIndex
+from retrieval.qtype import answer_type, question_type
+from retrieval.ranking import FEATURES, WEIGHTS, answer_cue, query_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who is the CEO of IBM?", "who"),
+        ("Whose decision was it?", "who"),
+        ("When did Levi's Stadium open?", "when"),
+        ("How many teams played?", "how many/much"),
+        ("How much did it cost?", "how many/much"),
+        ("Which senator sponsored the bill?", "which"),
+        ("In what year did it open, and why?", "what"),
+        ("Why did IBM stop?", "why"),
+        ("Name the senator.", "other"),
+    ],
+)
+def test_question_types(question: str, kind: str) -> None:
+    assert question_type(question) == kind
+
+
+def test_answer_types_look_past_the_wh_word() -> None:
+    assert answer_type("What year did the war end?") == "date"
+    assert answer_type("Which city hosted it?") == "place"
+    assert answer_type("What percentage voted?") == "number"
+    assert answer_type("Who won?") == "person"
+    assert answer_type("What did IBM say?") is None
+
+
+def test_answer_cue_wants_something_the_question_does_not_already_hold() -> None:
+    assert answer_cue("date", "The stadium opened in 2014.", "When did the stadium open?") == 1.0
+    assert answer_cue("date", "The stadium opened in 2014.", "What opened in 2014?") == 0.0
+    assert answer_cue("number", "It cost $1.2 billion.", "How much did it cost?") == 1.0
+    assert answer_cue("number", "It was costly.", "How much did it cost?") == 0.0
+    assert answer_cue("person", "The award went to Von Miller.", "Who won the award?") == 1.0
+    assert answer_cue("place", "They met in Boston.", "Where did they meet?") == 1.0
+    assert answer_cue(None, "They met in Boston.", "What happened?") == 0.0
+
+
+def test_framing_words_are_not_searched_unless_nothing_else_is_left(seed_index: SentenceIndex) -> None:
+    tok = seed_index.tokenizer
+    assert query_terms(tok, "What kind of software does IBM sell?") == tok("software IBM sell")
+    assert query_terms(tok, "How many policy areas?") == tok("policy areas")
+    assert query_terms(tok, "What is the name?") == tok("name")
+
+
+def test_rank_scores_every_candidate_and_puts_the_ibm_quote_first(seed_index: SentenceIndex) -> None:
+    question = "Does IBM still sell facial recognition software?"
+    ranked = seed_index.rank(query_terms(seed_index.tokenizer, question), question)
+    c = ranked.candidates
+    assert c.features.shape == (c.ids.size, len(FEATURES)) and c.ids.size > 3
+    assert np.isfinite(c.features).all()
+    assert np.allclose(ranked.scores, c.features @ np.asarray([WEIGHTS[f] for f in FEATURES]))
+    best = int(c.ids[np.argmax(ranked.scores)])
+    assert seed_index.sentence_text(best).startswith("“IBM no longer offers")
+    # every candidate shares a term with the question, and its term shares add up to its own BM25 score
+    assert (c.term_scores.sum(axis=1) > 0).all()
+
+
+def test_allowed_articles_limit_the_candidates(seed_index: SentenceIndex) -> None:
+    terms = query_terms(seed_index.tokenizer, "facial recognition")
+    nothing = seed_index.rank(terms, "facial recognition", allowed=np.zeros(len(seed_index.articles), dtype=bool))
+    assert nothing.candidates.ids.size == 0 and nothing.scores.size == 0
+
+
+def test_plain_bm25_stays_available(seed_index: SentenceIndex) -> None:
+    from dataclasses import replace
+
+    plain = SentenceIndex(**{**seed_index.__dict__, "settings": replace(seed_index.settings, rerank=False)})
+    hits = plain.search("Does IBM still sell facial recognition software?", k=3)
+    assert len(hits) == 3 and hits[0].score >= hits[1].score >= hits[2].score
