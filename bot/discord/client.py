@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from ..answering import AnswerService, build_service
 from ..config import Config
 from ..feedback import FeedbackLog
 from ..pipeline import Answerer
@@ -126,12 +127,16 @@ def build_client(
     force_sync: bool = False,
     respond_within: float = RESPOND_WITHIN,
     view_timeout: float = VIEW_TIMEOUT,
+    service: AnswerService | None = None,
 ) -> QuoteClient | ShardedQuoteClient:
-    """The client for ``config``: sharded when ``[discord] shard_count`` is set, else a plain client."""
+    """The client for ``config``: sharded when ``[discord] shard_count`` is set, else a plain client.
+
+    Answers go through ``service`` (shared with other platforms in the process); without
+    one, an :class:`AnswerService` is built over ``state`` with the config's limits.
+    """
     responder = Responder(
-        answerer,
+        service or build_service(config, answerer, state),
         feedback,
-        state,
         respond_within=respond_within,
         view_timeout=view_timeout,
         log_questions=config.privacy.log_questions,
