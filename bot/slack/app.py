@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
@@ -186,6 +187,9 @@ class SlackBot:
     async def on_ask(self, ack: AsyncAck, command: Mapping[str, Any], respond: AsyncRespond) -> None:
         """``/ask``: acknowledge at once, then answer privately with a "Share in channel" button."""
         await ack()
+        if not _reply_url(command.get("response_url")):
+            self._done("/ask", "ignored", "no response_url")
+            return
         try:
             text = unformat(str(command.get("text") or ""), None)
             channel, user = command.get("channel_id"), command.get("user_id")
@@ -226,6 +230,9 @@ class SlackBot:
         """A click on one of the answer's buttons: acknowledge at once, then share, page or record the vote."""
         await ack()
         action_id = str(action.get("action_id", ""))
+        if not _reply_url(body.get("response_url")):
+            self._done(action_id, "ignored", "no response_url")
+            return
         try:
             value = decode_value(action.get("value"))
             if value is None:
@@ -313,6 +320,17 @@ class SlackBot:
         for action_id in ACTIONS:
             app.action(action_id)(self.on_action)
         return app
+
+
+def _reply_url(value: object) -> bool:
+    """True when ``value`` looks like a ``response_url`` a reply can be posted to (an absolute http(s) URL)."""
+    if not isinstance(value, str) or not value.isascii() or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in ("https", "http") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def _key_detail(key: str | None) -> str:

@@ -35,6 +35,7 @@ from ..metrics import add_ops_routes
 from ..pipeline import Answerer
 from ..state import State
 from .app import Outcome, SlackBot, build_app
+from .shape import malformed
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +147,20 @@ class HttpRunner:
         return await handler(request)
 
     async def handle(self, request: web.Request) -> web.Response:
-        """One request from Slack: bolt checks its signature and age, acks it, and runs the handlers."""
+        """One request from Slack: bolt checks its signature and age, acks it, and runs the handlers.
+
+        A signed body that bolt cannot make sense of (not JSON or a form, or JSON of an
+        unexpected shape, which bolt's own parsing trips over) gets a 400, never a 500.
+        """
         try:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # a body that is not JSON, a form, or UTF-8
+            return web.Response(status=400, text="malformed request body")
+        except (AttributeError, KeyError, TypeError, IndexError) as exc:
+            log.warning("slack: refused a request body of an unexpected shape (%s)", type(exc).__name__)
+            return web.Response(status=400, text="malformed request body")
+        if (reason := malformed(bolt_request.body)) is not None:
+            log.warning("slack: refused a request body of an unexpected shape (%s)", reason)
             return web.Response(status=400, text="malformed request body")
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
