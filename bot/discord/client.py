@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 
 from ..answering import AnswerService, build_service
-from ..config import Config
+from ..config import Config, ConfigError
 from ..feedback import FeedbackLog
 from ..pipeline import Answerer
 from ..state import State
@@ -151,6 +151,11 @@ def build_client(
     if not config.privacy.log_questions:
         keep_payloads_out_of_logs()
     shards = config.discord.shard_count
+    ids = config.discord.shard_ids
+    if ids and not (shards and all(0 <= i < shards for i in ids)):
+        raise ConfigError(f"discord.shard_ids = {ids}: needs shard_count > 0, and every id below it")
     if shards is None:
         return QuoteClient(**common)
+    if ids:
+        return ShardedQuoteClient(shard_count=shards, shard_ids=list(ids), **common)
     return ShardedQuoteClient(shard_count=shards or None, **common)
