@@ -16,7 +16,7 @@ from bot.feedback import FeedbackLog
 from bot.pipeline import Answerer
 from bot.state import FallbackState, RedisState
 from tests.bot.discord.conftest import Start, discord_config
-from tests.bot.discord.fake_discord import Fault, FakeDiscord, fixture
+from tests.bot.discord.fake_discord import FakeDiscord, Fault, fixture
 from tests.bot.discord.helpers import CHANNEL_MESSAGES
 from tests.conftest import IBM_QUOTE
 from tests.redis_server import RedisServer
