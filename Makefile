@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-quick eval clean
+.PHONY: install run test lint bench bench-quick eval clean soak
 
 install: $(STAMP)
 
@@ -21,6 +21,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# 10,000 Slack questions across 2 replicas sharing a real Redis (loopback), then a run with Redis killed halfway.
+soak: install
+	$(BIN)/python -m bench.soak
+	$(BIN)/python -m bench.soak --kill-redis
 
 lint: install
 	$(BIN)/ruff check bot retrieval tests

@@ -135,6 +135,7 @@ class FakeSlack:
             request.transport.abort()  # no status line at all: the client sees the server disconnect
             raise asyncio.CancelledError
         if fault is not None and fault.kind == "slow":
+            await self._changed_now()
             await asyncio.sleep(fault.delay)
         await self._record(Call(method, args, token, request.path))
         return web.json_response(self._reply(method, args))
