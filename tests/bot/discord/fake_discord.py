@@ -70,11 +70,13 @@ class Recorded:
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected REST failure: ``"ratelimited"`` (429, retry after ``retry_after`` s) or ``"server_error"`` (``status``)."""
+    """One injected REST fault: ``"ratelimited"`` (429, retry after ``retry_after`` s), ``"server_error"`` (``status``),
+    or ``"slow"`` (carried out, answered after ``delay`` s)."""
 
     kind: str
     retry_after: float = 0.2
     status: int = 500
+    delay: float = 0.0
 
 
 @dataclass
@@ -302,7 +304,12 @@ class FakeDiscord:
         record = Recorded(request.method, request.path, dict(request.query), body, dict(request.headers), time.monotonic())
         self.requests.append(record)
         try:
-            response = self._fault(record) or self._route(request, record)
+            fault = self._next_fault(record)
+            if fault is not None and fault.kind == "slow":
+                await self._changed_now()  # the request has arrived; its response is late
+                await asyncio.sleep(fault.delay)
+                fault = None
+            response = self._refuse(fault) if fault is not None else self._route(request, record)
         finally:
             await self._changed_now()
         record.status = response.status
@@ -314,18 +321,22 @@ class FakeDiscord:
         """Queue ``faults`` for the next requests whose method is ``method`` and path (without ``/api/v10``) fully matches ``pattern``."""
         self._faults.extend((method, pattern, fault) for fault in faults)
 
-    def _fault(self, r: Recorded) -> web.Response | None:
+    def _next_fault(self, r: Recorded) -> Fault | None:
         path = r.path.removeprefix(API)
         for i, (method, pattern, fault) in enumerate(self._faults):
             if method == r.method and re.fullmatch(pattern, path):
                 del self._faults[i]
-                if fault.kind == "ratelimited":
-                    body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": False}
-                    response = json_response(body, 429)
-                    response.headers.update({"Via": "1.1 google", "X-RateLimit-Remaining": "0", "X-RateLimit-Scope": "user"})
-                    return response
-                return json_response({"message": f"{fault.status}: Internal Server Error", "code": 0}, fault.status)
+                return fault
         return None
+
+    @staticmethod
+    def _refuse(fault: Fault) -> web.Response:
+        if fault.kind == "ratelimited":
+            body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": False}
+            response = json_response(body, 429)
+            response.headers.update({"Via": "1.1 google", "X-RateLimit-Remaining": "0", "X-RateLimit-Scope": "user"})
+            return response
+        return json_response({"message": f"{fault.status}: Internal Server Error", "code": 0}, fault.status)
 
     def _authorised(self, request: web.Request) -> bool:
         return request.headers.get("Authorization") == f"Bot {self.token}"

@@ -85,3 +85,23 @@ async def test_two_shard_processes_sharing_redis_answer_a_message_delivered_to_b
                 await client.close()
                 await asyncio.wait_for(task, 10)
                 await state.close()
+
+
+async def test_gateway_dropped_while_a_reply_is_in_flight_then_the_message_redelivered_is_answered_once(
+    fake: FakeDiscord, start: Start
+) -> None:
+    await start(fake)
+    fake.inject("POST", CHANNEL_MESSAGES, Fault("slow", delay=0.5))
+    message = fixture("message_mention")
+    await fake.dispatch("MESSAGE_CREATE", message)
+    await fake.wait_for(lambda: fake.calls("POST", CHANNEL_MESSAGES))  # the reply is on its way, slowly
+    await fake.drop(code=4000)
+    await fake.wait_for(lambda: fake.resumed.is_set())
+    await fake.dispatch("MESSAGE_CREATE", message)  # delivered again after the reconnect
+    await fake.dispatch("MESSAGE_CREATE", fixture("message_dm"))  # and a new question, to know the bot got this far
+    await fake.wait_for_call("POST", CHANNEL_MESSAGES, count=2)
+    await asyncio.sleep(0.8)  # the slow reply has landed, and a second answer to the redelivery would have been sent
+    replies = fake.calls("POST", CHANNEL_MESSAGES)
+    assert sorted(r.body["message_reference"]["message_id"] for r in replies) == sorted(
+        int(m["id"]) for m in (message, fixture("message_dm"))
+    )
