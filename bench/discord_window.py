@@ -57,7 +57,9 @@ async def measure(rounds: int) -> dict[str, list[float]]:
                 feedback=FeedbackConfig(path=str(Path(tmp) / "feedback.jsonl")),
                 limits=LimitsConfig(user_per_minute=0, channel_per_minute=0),  # many questions from one user
             )
-            client = build_client(config, answerer, MemoryState(), FeedbackLog(config.feedback.path), CommandSync(hash_file(config)))
+            client = build_client(
+                config, answerer, MemoryState(), FeedbackLog(config.feedback.path), CommandSync(hash_file(config))
+            )
             task = asyncio.create_task(serve(client, fake.token, config.discord))
             await asyncio.wait_for(fake.identified.wait(), 30)
             n = 0

@@ -62,7 +62,9 @@ async def measure(corpus: list[str], n: int) -> None:
         await fake.stop()
         loaded.answerer.close()
     ack, answer = statistics.median(acks), statistics.median(answers)
-    print("| corpus | burst of /ask | median ack (ms) | max ack (ms) | median answered (ms) | max answered (ms) | ack / answered |")
+    print(
+        "| corpus | burst of /ask | median ack (ms) | max ack (ms) | median answered (ms) | max answered (ms) | ack / answered |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     print(
         f"| {Path(corpus[0]).name} | {n} | {ack * 1000:.1f} | {max(acks) * 1000:.1f} | {answer * 1000:.1f} | "

@@ -115,7 +115,9 @@ class Lifecycle:
 
         return remove
 
-    async def run_until_stopped(self, *closers: Callable[[], Awaitable[object]], signals: Sequence[signal.Signals] = STOP_SIGNALS) -> int:
+    async def run_until_stopped(
+        self, *closers: Callable[[], Awaitable[object]], signals: Sequence[signal.Signals] = STOP_SIGNALS
+    ) -> int:
         """Serve until a stop signal, drain, then await each closer in order; returns the exit status.
 
         0 when every answer in flight finished within ``grace`` seconds, 1 when

@@ -75,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     except discord.LoginFailure:
         return _fail(CLOSE_CODES[4004])
     except discord.ConnectionClosed as exc:
-        return _fail(f"the gateway closed the connection ({exc.code}): {CLOSE_CODES.get(exc.code or 0, exc.reason or 'see the log')}")
+        return _fail(
+            f"the gateway closed the connection ({exc.code}): {CLOSE_CODES.get(exc.code or 0, exc.reason or 'see the log')}"
+        )
     except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as exc:
         return _fail(f"cannot reach Discord: {exc}")
     finally:

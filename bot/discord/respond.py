@@ -79,7 +79,9 @@ class Responder:
         """The "More results" button: replace the quotes on the message with the next page."""
         view.stop()
         q = view.question
-        question = Question(q.text, PLATFORM, str(interaction.user.id), q.channel, q.k, view.answer.offset + len(view.answer.passages))
+        question = Question(
+            q.text, PLATFORM, str(interaction.user.id), q.channel, q.k, view.answer.offset + len(view.answer.passages)
+        )
         await self._answer_interaction(interaction, question, private=False, update=True)
 
     async def vote(self, interaction: discord.Interaction[Any], view: AnswerView, vote: str) -> None:
@@ -87,10 +89,14 @@ class Responder:
         message_id = interaction.message.id if interaction.message else interaction.id
         key = f"{PLATFORM}:vote:{message_id}:{view.answer.offset}:{interaction.user.id}"
         if not await self.state.first_seen(key, ttl=VOTE_TTL):
-            await interaction.response.send_message("You have already rated these quotes.", ephemeral=True, allowed_mentions=NO_PINGS)
+            await interaction.response.send_message(
+                "You have already rated these quotes.", ephemeral=True, allowed_mentions=NO_PINGS
+            )
             return
         await self.feedback.add(PLATFORM, str(interaction.user.id), vote, view.answer)
-        await interaction.response.send_message(f"Thanks for the feedback {VOTES[vote]}", ephemeral=True, allowed_mentions=NO_PINGS)
+        await interaction.response.send_message(
+            f"Thanks for the feedback {VOTES[vote]}", ephemeral=True, allowed_mentions=NO_PINGS
+        )
 
     async def _answer_interaction(self, interaction: discord.Interaction[Any], question: Question, *, private: bool, update: bool) -> None:
         # The first response must come within Discord's 3 s. ``send`` and the deferral share a lock,

@@ -129,7 +129,9 @@ class SlackBot:
 
     # -- events --------------------------------------------------------------------------------
 
-    async def on_event(self, body: Mapping[str, Any], event: Mapping[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    async def on_event(
+        self, body: Mapping[str, Any], event: Mapping[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         """``app_mention`` and ``message``: answer a mention (in its thread) or a DM, exactly once."""
         trigger = str(event.get("type", "event"))
         try:

@@ -203,9 +203,13 @@ class SocketRunner:
             opened = await client.apps_connections_open(app_token=self.app_token)
         except SlackApiError as exc:
             error = exc.response.get("error", "unknown error") if exc.response is not None else "unknown error"
-            raise SlackStartupError(f"Slack refused the app token (apps.connections.open: {error}). Check SLACK_APP_TOKEN.") from None
+            raise SlackStartupError(
+                f"Slack refused the app token (apps.connections.open: {error}). Check SLACK_APP_TOKEN."
+            ) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise SlackStartupError(f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc}).") from None
+            raise SlackStartupError(
+                f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc})."
+            ) from None
         self.handler = AsyncSocketModeHandler(self.app, self.app_token, web_client=client, ping_interval=self.ping_interval)
         self.handler.client.wss_uri = opened["url"]
         await self.handler.connect_async()  # type: ignore[no-untyped-call]

@@ -35,7 +35,9 @@ class BrokenAnswerer(Answerer):
 
 
 def make_service(answerer: Answerer, state: State, limits: LimitsConfig = NO_LIMITS, log_questions: bool = True) -> AnswerService:
-    return AnswerService(answerer, state, RateLimiter(state, limits), Lifecycle(max_concurrent=4), Metrics(), AnswerLog(log_questions))
+    return AnswerService(
+        answerer, state, RateLimiter(state, limits), Lifecycle(max_concurrent=4), Metrics(), AnswerLog(log_questions)
+    )
 
 
 class Outbox:
@@ -71,7 +73,9 @@ def answer_lines() -> Iterator[io.StringIO]:
     logger.setLevel(logging.NOTSET)
 
 
-async def test_each_event_is_answered_once_however_often_it_is_delivered(seed_answerer: Answerer, answer_lines: io.StringIO) -> None:
+async def test_each_event_is_answered_once_however_often_it_is_delivered(
+    seed_answerer: Answerer, answer_lines: io.StringIO
+) -> None:
     service = make_service(seed_answerer, MemoryState())
     outbox = Outbox()
     question = Question(QUESTION, platform="slack", user="U1", channel="C1")

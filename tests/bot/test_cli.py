@@ -40,7 +40,9 @@ def test_stdin_questions_give_one_json_line_each(capsys: pytest.CaptureFixture[s
     assert [line["answered"] for line in lines] == [True, False, False, False, False]
 
 
-def test_squad_questions_are_all_answered_with_exact_offsets(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_squad_questions_are_all_answered_with_exact_offsets(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     questions = [json.loads(line) for line in (SQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:200:10]]
     articles = {a["id"]: a["text"] for a in map(json.loads, (SQUAD / "articles.jsonl").read_text(encoding="utf-8").splitlines())}
     stdin = "\n".join(q["question"] for q in questions) + "\n"
@@ -79,7 +81,7 @@ def test_bad_config_is_one_line_not_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bad = tmp_path / "q.toml"
-    bad.write_text('[index]\nk1 = "x"\n', encoding="utf-8")
+    bad.write_text("[index]\nk1 = \"x\"\n", encoding="utf-8")
     code, out, err = run(capsys, monkeypatch, ["--config", str(bad), "ask", "IBM"])
     assert code == 2
     assert err.strip() == f"quotebot: config error: {bad}:2: index.k1 = 'x': expected a number"

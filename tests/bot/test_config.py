@@ -30,14 +30,14 @@ def test_example_config_parses_and_documents_every_key() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('[index]\nk1 = "high"\n', r"config:2: index\.k1 = 'high': expected a number"),
+        ("[index]\nk1 = \"high\"\n", r"config:2: index\.k1 = 'high': expected a number"),
         ("[answer]\n\npasages = 5\n", r"config:3: unknown key answer\.pasages"),
         ("[answr]\n", r"config:1: unknown section \[answr\]"),
-        ('[index]\nengine = "lucene"\n', r"config:2: index\.engine = 'lucene': expected one of bm25s, rank-bm25"),
+        ("[index]\nengine = \"lucene\"\n", r"config:2: index\.engine = 'lucene': expected one of bm25s, rank-bm25"),
         ("[answer]\npassages = 0\n", r"config:2: answer\.passages must be between 1 and 10"),
-        ('[slack]\napi_url = "http://x/api"\n', r"config:2: slack\.api_url must end with '/'"),
+        ("[slack]\napi_url = \"http://x/api\"\n", r"config:2: slack\.api_url must end with '/'"),
         ("[corpus\n", r"not valid TOML"),
-        ('[privacy]\nlog_questions = "no"\n', r"expected true or false"),
+        ("[privacy]\nlog_questions = \"no\"\n", r"expected true or false"),
     ],
 )
 def test_bad_config_names_key_and_line(text: str, expected: str) -> None:

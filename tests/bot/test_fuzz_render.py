@@ -69,7 +69,9 @@ def passages(draw: st.DrawFn) -> Passage:
     text = draw(LONG_TEXT.filter(lambda t: t.strip()))
     points = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
     spans = tuple((a, b) for a, b in zip(points[::2], points[1::2], strict=False) if a < b)
-    return Passage(text, draw(sources()), 0, len(text), draw(st.floats(0, 100)), spans, tuple(draw(st.lists(sources(), max_size=2))))
+    return Passage(
+        text, draw(sources()), 0, len(text), draw(st.floats(0, 100)), spans, tuple(draw(st.lists(sources(), max_size=2)))
+    )
 
 
 @st.composite

@@ -139,7 +139,9 @@ async def test_no_secret_reaches_any_log_line_or_file(
         json.loads(line)  # every line is one JSON object
 
 
-async def test_json_answer_line_has_platform_latency_and_answered(tmp_path: Path, restore_logging: None, seed_answerer: Answerer) -> None:
+async def test_json_answer_line_has_platform_latency_and_answered(
+    tmp_path: Path, restore_logging: None, seed_answerer: Answerer
+) -> None:
     stream = io.StringIO()
     setup_logging(make_config(tmp_path), stream)
     answers = AnswerLog()

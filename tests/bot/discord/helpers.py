@@ -54,7 +54,9 @@ def sent_message(record: Recorded) -> dict[str, Any]:
     return response
 
 
-def click(fake: FakeDiscord, message: dict[str, Any], label: str, interaction_id: str, user_id: str | None = None) -> dict[str, Any]:
+def click(
+    fake: FakeDiscord, message: dict[str, Any], label: str, interaction_id: str, user_id: str | None = None
+) -> dict[str, Any]:
     """An INTERACTION_CREATE for clicking the button ``label`` on ``message``."""
     from tests.bot.discord.fake_discord import fixture
 

@@ -134,7 +134,9 @@ def _long_corpus(folder: Path) -> list[Path]:
     for i in range(12):
         # the same long sentence in every article: one quote cited with eleven "also" sources
         text = f"{sentence}\n\nZebra herds number {i} thousand this year according to zebra counts by rangers."
-        lines.append(json.dumps({"id": f"zebra-{i:02d}", "title": long_title + str(i), "date": f"2021-03-{i + 1:02d}", "text": text}))
+        lines.append(
+            json.dumps({"id": f"zebra-{i:02d}", "title": long_title + str(i), "date": f"2021-03-{i + 1:02d}", "text": text})
+        )
     path = folder / "zebras.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [path]

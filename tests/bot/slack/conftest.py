@@ -118,7 +118,9 @@ async def start_http(fake_slack: FakeSlack, slack_config: Config, seed_answerer:
 
     async def start(config: Config | None = None) -> HttpSlack:
         outcomes = Outcomes()
-        service = await start_slack(config or slack_config, seed_answerer, http=True, port=0, host="127.0.0.1", on_outcome=outcomes.append)
+        service = await start_slack(
+            config or slack_config, seed_answerer, http=True, port=0, host="127.0.0.1", on_outcome=outcomes.append
+        )
         services.append(service)
         return HttpSlack(service, fake_slack, outcomes)
 

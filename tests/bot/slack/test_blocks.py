@@ -35,7 +35,9 @@ ADVERSARIAL = [
     "&",
     "\n",
 ]
-words = st.sampled_from(["IBM", "facial", "recognition", "software", "police", "senator", "Congress", "the", "a", "of", "sold", "offers"])
+words = st.sampled_from(
+    ["IBM", "facial", "recognition", "software", "police", "senator", "Congress", "the", "a", "of", "sold", "offers"]
+)
 pieces = st.one_of(words, st.sampled_from(ADVERSARIAL), st.text(min_size=1, max_size=12))
 sentences = st.lists(pieces, min_size=1, max_size=40).map(" ".join)
 long_sentences = st.integers(3_000, 8_000).map(lambda n: ("IBM <!channel> & facial " * (n // 24 + 1))[:n])

@@ -21,7 +21,9 @@ def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["action_id"]: e for e in blocks[-1]["elements"]} if blocks[-1]["type"] == "actions" else {}
 
 
-def click(slack: HttpSlack, button: dict[str, Any], *, ephemeral: bool, name: str = "click", user: str = "U0CLICKER") -> dict[str, Any]:
+def click(
+    slack: HttpSlack, button: dict[str, Any], *, ephemeral: bool, name: str = "click", user: str = "U0CLICKER"
+) -> dict[str, Any]:
     """A ``block_actions`` payload for a click on ``button``."""
     payload = fixture(
         "block_actions.json", response_url=slack.fake.response_url(name), action_id=button["action_id"], value=button["value"]

@@ -64,7 +64,9 @@ async def test_failing_auth_test_is_one_clear_error_without_the_token(
     assert fake_slack.calls[0].token == BOT_TOKEN
 
 
-async def test_a_refused_app_token_is_one_clear_error(fake_slack: FakeSlack, slack_config: Config, seed_answerer: Answerer) -> None:
+async def test_a_refused_app_token_is_one_clear_error(
+    fake_slack: FakeSlack, slack_config: Config, seed_answerer: Answerer
+) -> None:
     fake_slack.open_error = "invalid_auth"
     with pytest.raises(SlackStartupError, match=re.escape("Slack refused the app token (apps.connections.open: invalid_auth)")):
         await start_slack(slack_config, seed_answerer, http=False)
@@ -138,7 +140,9 @@ async def test_the_app_listens_for_exactly_the_manifest_events_command_and_butto
         await service.runner.stop()
 
 
-async def test_quotebot_slack_http_serves_a_signed_mention_and_stops_cleanly_on_sigterm(fake_slack: FakeSlack, tmp_path: Path) -> None:
+async def test_quotebot_slack_http_serves_a_signed_mention_and_stops_cleanly_on_sigterm(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
     config = tmp_path / "quotebot.toml"
     config.write_text(f'[slack]\napi_url = "{fake_slack.api_url}"\n[feedback]\npath = "feedback.jsonl"\n', encoding="utf-8")
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
