@@ -22,10 +22,11 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
-# 10,000 Slack questions across 2 replicas sharing a real Redis (loopback), then a run with Redis killed halfway.
+# 10,000 Slack questions across 2 replicas sharing a real Redis (loopback), then a run with Redis killed
+# halfway and started again at 3/4.
 soak: install
 	$(BIN)/python -m bench.soak
-	$(BIN)/python -m bench.soak --kill-redis
+	$(BIN)/python -m bench.soak --kill-redis --restart-redis
 
 lint: install
 	$(BIN)/ruff check bot retrieval tests

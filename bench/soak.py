@@ -12,15 +12,17 @@ questions come from a few hundred users much faster than any person asks.
     python -m bench.soak              # 10,000 questions
     python -m bench.soak --quick      # 1,000
     python -m bench.soak --kill-redis # kill Redis halfway: memory fallback, warning logged, still answering
+    python -m bench.soak --kill-redis --restart-redis   # ... and start it again at 3/4: back on Redis
 
 It prints questions answered, duplicates posted (must be 0), errors (must be 0) and the
 p50/p99 latency from the first delivery to the reply reaching Slack, and exits 1 if a
 must-be-0 figure is not 0 or a question went unanswered. It stops by itself after
 ``--max-seconds`` (default 480) whatever happens.
 
-With ``--kill-redis``, deliveries of one event go to one replica once Redis is gone: each
-replica then de-duplicates only what it has seen itself (README, "Redis down"), so the
-same event sent to both replicas during an outage would be answered by both.
+With ``--kill-redis``, deliveries of one event go to one replica while either replica is on
+memory: each replica then de-duplicates only what it has seen itself (README, "Redis
+down"), so the same event sent to both replicas during an outage would be answered by
+both. Once both are back on Redis (``--restart-redis``) duplicates go to both again.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class Tally:
     retries: int = 0
     http_errors: list[str] = field(default_factory=list)
     killed_after: int | None = None
+    restarted_after: int | None = None
 
 
 def questions(answerer: Answerer, count: int, rng: random.Random) -> list[str]:
@@ -131,6 +134,7 @@ async def soak(args: argparse.Namespace) -> int:
         config.feedback.path = str(Path(tmp) / "feedback.jsonl")
         config.state.backend, config.state.redis_url = "redis", redis.url
         config.state.timeout = 2.0
+        config.state.retry_seconds = 0.5  # probe a dead Redis often, so a restart is noticed within a short run
         config.limits.user_per_minute = config.limits.channel_per_minute = 0
         outcomes = [Outcomes(), Outcomes()]
         services: list[SlackService] = []
@@ -192,11 +196,16 @@ async def drive(
         task.add_done_callback(pending.discard)
 
     kill_at = len(texts) // 2 if args.kill_redis else None
+    restart_at = len(texts) * 3 // 4 if args.kill_redis and args.restart_redis else None
+    services = [replica.service.answers for replica in replicas]
     for n, text in enumerate(texts):
         if n == kill_at:
             await asyncio.gather(*pending)  # what was sent before the kill is settled on Redis
             redis.kill()
             tally.killed_after = n
+        if n == restart_at:
+            redis.start()  # empty: each replica copies the events it claimed during the outage when it notices
+            tally.restarted_after = n
         # Closed loop: at most --concurrency questions waiting for their reply, so latency is measured
         # at a steady load rather than as the length of an ever-growing queue.
         while tally.questions - len(fake.arrived) >= args.concurrency:
@@ -204,7 +213,10 @@ async def drive(
         payload = event(n, text)
         tally.questions += 1
         first = rng.randrange(2)
-        sticky = tally.killed_after is not None
+        # From the kill until both replicas are back on Redis, all deliveries of an event go to the replica
+        # that got it first (a replica may not have noticed the kill yet, so "on Redis" alone is not enough).
+        back = tally.restarted_after is not None and all(a.health()["state"] == "redis" for a in services)
+        sticky = tally.killed_after is not None and not back
         tally.deliveries += 1
         spawn(deliver(replicas[first], payload))
         if not sticky and rng.random() < args.duplicates:
@@ -276,10 +288,13 @@ def report(
         rows += [
             ("Redis killed after question", tally.killed_after),
             ("fallback warnings logged (one per replica)", len(fallbacks)),
+            ("Redis restarted after question", tally.restarted_after if tally.restarted_after is not None else "-"),
+            ("'Redis is back' lines logged", len([line for line in warnings.lines if "is back" in line])),
             ("state backend at the end", " / ".join(s.answers.health()["state"] for s in services)),
         ]
     width = max(len(name) for name, _ in rows)
-    print(f"soak: {tally.questions} questions, 2 replicas, Redis {'killed halfway' if args.kill_redis else 'up'}")
+    redis_story = "up" if not args.kill_redis else "killed halfway" + (", restarted at 3/4" if args.restart_redis else "")
+    print(f"soak: {tally.questions} questions, 2 replicas, Redis {redis_story}")
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
     if args.kill_redis and fallbacks:
@@ -289,6 +304,8 @@ def report(
     ok = duplicates == 0 and errors == 0 and answered == tally.questions
     if args.kill_redis:
         ok = ok and len(fallbacks) >= 1
+    if args.kill_redis and args.restart_redis:
+        ok = ok and all(s.answers.health()["state"] == "redis" for s in services)
     print("soak:", "PASS" if ok else "FAIL")
     return 0 if ok else 1
 
@@ -298,6 +315,7 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=10_000, help="how many questions (default 10,000)")
     parser.add_argument("--quick", action="store_true", help="1,000 questions")
     parser.add_argument("--kill-redis", action="store_true", help="kill Redis halfway through")
+    parser.add_argument("--restart-redis", action="store_true", help="with --kill-redis: start it again at 3/4")
     parser.add_argument("--duplicates", type=float, default=0.2, help="share delivered to both replicas (default 0.2)")
     parser.add_argument("--retries", type=float, default=0.1, help="share retried later (default 0.1)")
     parser.add_argument("--concurrency", type=int, default=16, help="questions awaiting their reply at once (default 16)")
