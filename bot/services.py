@@ -11,7 +11,7 @@ from typing import Any
 
 from .answering import AnswerService, open_service
 from .config import Config
-from .feedback import FeedbackLog
+from .feedback import FeedbackLog, open_feedback
 from .pipeline import Answerer
 
 log = logging.getLogger("quotebot.services")
@@ -77,7 +77,7 @@ async def serve_all(
     """
     answers = service or await open_service(config, answerer)
     lifecycle = answers.lifecycle
-    shared_feedback = feedback or FeedbackLog(config.feedback.path)
+    shared_feedback = feedback or open_feedback(config, answers.state)
     slack_stop = asyncio.Event()
     discord_clients: list[Any] = []
     tasks: list[asyncio.Task[None]] = []

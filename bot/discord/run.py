@@ -11,7 +11,7 @@ from retrieval.index import default_cache_dir
 
 from ..answering import AnswerService, open_service
 from ..config import Config, ConfigError, DiscordConfig
-from ..feedback import FeedbackLog
+from ..feedback import FeedbackLog, open_feedback
 from ..pipeline import Answerer
 from ..state import State
 from .client import QuoteClient, ShardedQuoteClient, build_client
@@ -71,7 +71,7 @@ async def run_discord(
             config,
             answerer,
             base_state,
-            feedback or FeedbackLog(config.feedback.path),
+            feedback or open_feedback(config, base_state),
             CommandSync(hash_file(config)),
             force_sync=force_sync,
             respond_within=respond_within,

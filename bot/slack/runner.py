@@ -31,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from ..answering import AnswerService, build_service, open_service
 from ..config import Config, SlackConfig
-from ..feedback import FeedbackLog
+from ..feedback import FeedbackLog, open_feedback
 from ..metrics import add_ops_routes
 from ..pipeline import Answerer
 from ..state import State
@@ -274,7 +274,7 @@ async def start_slack(
     app, bot = build_app(
         service,
         client=client,
-        feedback=feedback or FeedbackLog(config.feedback.path),
+        feedback=feedback or open_feedback(config, service.state),
         signing_secret=signing_secret,
         allowed_channels=slack.allowed_channels,
         log_questions=config.privacy.log_questions,

@@ -205,6 +205,7 @@ async def test_slack_and_discord_runs_end_to_end_leave_no_token_in_any_log_or_fi
     through their loopback fakes; then every captured line and every file the run wrote is searched."""
     from bot.discord.run import run_discord
     from bot.slack import start_slack
+    from bot.slack.payloads import ACTION_VOTE_UP, ButtonValue, encode_value
     from tests.bot.discord.fake_discord import FakeDiscord
     from tests.bot.discord.fake_discord import fixture as discord_fixture
     from tests.bot.slack.conftest import HttpSlack, Outcomes
@@ -227,7 +228,14 @@ async def test_slack_and_discord_runs_end_to_end_leave_no_token_in_any_log_or_fi
         slack_fake.failing["chat.postMessage"] = "not_in_channel"  # an error path, logged with its exception
         assert (await http.event(slack_fixture("message_im.json")))[0] == 200
         assert (await http.send("{}", "application/json", signature="v0=" + "0" * 64))[0] == 401
-        await outcomes.wait(2)
+        # a 👍 on an answer to a question with a secret pasted in: the feedback file must not keep it
+        value = encode_value(ButtonValue(f"{QUESTION} {TOKENS['SLACK_SIGNING_SECRET']}"))
+        click = slack_fixture(
+            "block_actions.json", response_url=slack_fake.response_url("vote"), action_id=ACTION_VOTE_UP, value=value
+        )
+        assert (await http.action(click))[0] == 200
+        await outcomes.wait(3)
+        assert [o.result for o in outcomes if o.trigger == ACTION_VOTE_UP] == ["recorded"]
         assert slack_fake.posts()[0].token == TOKENS["SLACK_BOT_TOKEN"]  # the real token was used ...
     finally:
         await slack.close()
@@ -254,6 +262,7 @@ async def test_slack_and_discord_runs_end_to_end_leave_no_token_in_any_log_or_fi
     files = written(tmp_path)
     assert '"logger": "slack_sdk' in captured and '"logger": "discord.gateway"' in captured  # DEBUG lines were captured
     assert '"event": "answer", "platform": "slack"' in captured and '"platform": "discord"' in captured
+    assert (tmp_path / "feedback.jsonl").read_text(encoding="utf-8").count(REDACTED) == 1
     for secret in ALL_SECRETS:
         assert secret not in captured, secret
         assert secret not in files, secret

@@ -78,3 +78,19 @@ async def test_redis_killed_mid_run_keeps_answering_on_memory_with_a_warning(
     assert len(replicas[0].fake.posts()) == 8
     assert all(r.service.answers.health()["state"] == "memory" for r in replicas)
     assert "falling back to in-process memory" in caplog.text
+
+
+async def test_a_vote_at_one_replica_is_readable_from_the_other_through_redis(
+    start_http: Callable[..., Any], slack_config: Config, redis_server: RedisServer
+) -> None:
+    from bot.slack.payloads import ACTION_VOTE_UP
+
+    from .test_buttons import buttons, click, mention
+
+    config = redis_config(slack_config, redis_server)
+    replicas: list[HttpSlack] = [await start_http(config), await start_http(config)]
+    answer = await mention(replicas[0])
+    assert (await replicas[1].action(click(replicas[1], buttons(answer)[ACTION_VOTE_UP], ephemeral=False)))[0] == 200
+    assert [o.result for o in await replicas[1].outcomes.wait(1)] == ["recorded"]
+    (shared,) = await replicas[0].service.answers.state.recent_feedback(10)
+    assert shared["vote"] == "up" and shared["platform"] == "slack" and shared["user"] == "U0CLICKER"
