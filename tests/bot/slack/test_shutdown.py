@@ -9,7 +9,10 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, SEEDS
+from tests.redis_server import free_port
 
 from .conftest import BOT_TOKEN, SIGNING_SECRET, HttpSlack, fixture
 from .fake_slack import FakeSlack, Fault
@@ -27,13 +30,18 @@ class _Service:
         self.runner = _Runner(port)
 
 
-async def test_sigterm_finishes_the_answer_in_flight_refuses_new_events_and_exits_0(fake_slack: FakeSlack, tmp_path: Path) -> None:
+@pytest.mark.parametrize("state", ["memory", "redis down"])
+async def test_sigterm_finishes_the_answer_in_flight_refuses_new_events_and_exits_0(
+    fake_slack: FakeSlack, tmp_path: Path, state: str
+) -> None:
     config = tmp_path / "quotebot.toml"
-    config.write_text(
+    text = (
         f'[corpus]\npaths = ["{SEEDS}"]\ncache_dir = "{tmp_path / "cache"}"\n'
-        f'[slack]\napi_url = "{fake_slack.api_url}"\n[feedback]\npath = "{tmp_path / "feedback.jsonl"}"\n',
-        encoding="utf-8",
+        f'[slack]\napi_url = "{fake_slack.api_url}"\n[feedback]\npath = "{tmp_path / "feedback.jsonl"}"\n'
     )
+    if state == "redis down":  # nothing listens there: the bot warns, and serves on memory
+        text += f'[state]\nbackend = "redis"\nredis_url = "redis://127.0.0.1:{free_port()}/0"\n'
+    config.write_text(text, encoding="utf-8")
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
@@ -71,3 +79,4 @@ async def test_sigterm_finishes_the_answer_in_flight_refuses_new_events_and_exit
     assert post.args["channel"] == "C0NEWS"
     assert "shutting down" in rest and "shutdown complete" in rest
     assert BOT_TOKEN not in "".join(lines) + rest
+    assert ("falling back to in-process memory" in "".join(lines)) is (state == "redis down")
