@@ -6,10 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-quick eval clean
+.PHONY: install run test lint bench bench-quick eval clean soak
 
-# The SQuAD v1.1 dev set shared beside the checkout (or two levels up, from a worktree).
-SQUAD ?= $(firstword $(wildcard ../shared/eval/squad-dev ../../shared/eval/squad-dev))
+# The SQuAD v1.1 dev set shared beside the checkout.
+SQUAD ?= ../shared/eval/squad-dev
 
 install: $(STAMP)
 
@@ -27,6 +27,12 @@ test: install
 
 eval: install
 	$(BIN)/quotebot eval $(SQUAD)/questions.jsonl --corpus $(SQUAD)/articles.jsonl
+
+# 10,000 Slack questions across 2 replicas sharing a real Redis (loopback), then a run with Redis killed
+# halfway and started again at 3/4.
+soak: install
+	$(BIN)/python -m bench.soak
+	$(BIN)/python -m bench.soak --kill-redis --restart-redis
 
 lint: install
 	$(BIN)/ruff check bot retrieval tests

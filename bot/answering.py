@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,7 @@ class Kind(enum.Enum):
     LIMITED = "limited"  # a rate limit refused it: send ``notice`` if set, else nothing
     SHUTTING_DOWN = "shutting_down"  # this replica is draining: send nothing (the event is left unclaimed)
     FAILED = "failed"  # answering raised: send ``notice``
+    CLAIMED = "claimed"  # claimed with ``answer=False`` (an empty question): the adapter's ``send`` shows its help
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +49,18 @@ class Handled:
     kind: Kind
     answer: Answer | None = None
     notice: str | None = None
+    #: For ``DUPLICATE``: the event key that had already been claimed.
+    key: str | None = None
 
     @property
     def sends(self) -> bool:
         """True when the adapter has something to post."""
-        return self.answer is not None or self.notice is not None
+        return self.answer is not None or self.notice is not None or self.kind is Kind.CLAIMED
 
 
 Send = Callable[[Handled], Awaitable[object]]
+#: One event key, several (all must be fresh: e.g. Slack's event id and the message's channel and ts), or none.
+EventKeys = str | Sequence[str] | None
 
 
 class AnswerService:
@@ -88,11 +93,12 @@ class AnswerService:
         """Release the shared state's connections (the answerer belongs to the caller)."""
         await self.state.close()
 
-    async def handle(self, question: Question, event_key: str | None, send: Send) -> Handled:
+    async def handle(self, question: Question, event_key: EventKeys, send: Send, *, answer: bool = True) -> Handled:
         """Handle one delivery; ``send`` runs inside the concurrency slot, so shutdown waits for the reply too.
 
-        ``event_key`` (e.g. ``"slack:" + event_id``) is claimed before answering;
-        ``None`` skips de-duplication (the console, say).
+        ``event_key`` (e.g. ``"slack:" + event_id``, or several keys claimed in order) is claimed
+        before answering; ``None`` skips de-duplication (the console, say). With ``answer=False``
+        the event is only claimed (no rate limit, no answer) and ``send`` gets ``Kind.CLAIMED``.
         """
         received = time.perf_counter()
         if not self.lifecycle.accepting:  # checked before claiming, so another replica can still take the event
@@ -101,7 +107,7 @@ class AnswerService:
             async with self.lifecycle.work():
                 self.metrics.in_flight.inc()
                 try:
-                    handled = await self._decide(question, event_key, received)
+                    handled = await self._decide(question, event_key, received, answer)
                     if handled.sends:
                         await self._send(question, handled, send)
                     return handled
@@ -110,16 +116,20 @@ class AnswerService:
         except ShuttingDown:
             return Handled(Kind.SHUTTING_DOWN)
 
-    async def _decide(self, question: Question, event_key: str | None, received: float) -> Handled:
-        if event_key is not None and not await self.state.first_seen(event_key, self.dedupe_ttl):
-            self.metrics.observe_duplicate(question.platform)
-            return Handled(Kind.DUPLICATE)
+    async def _decide(self, question: Question, event_key: EventKeys, received: float, answer: bool) -> Handled:
+        keys = [event_key] if isinstance(event_key, str) else list(event_key or ())
+        for key in keys:
+            if not await self.state.first_seen(key, self.dedupe_ttl):
+                self.metrics.observe_duplicate(question.platform)
+                return Handled(Kind.DUPLICATE, key=key)
+        if not answer:
+            return Handled(Kind.CLAIMED)
         verdict = await self.limiter.check(question)
         if not verdict.allowed:
             self.metrics.observe_rate_limited(question.platform, verdict.scope or "unknown")
             return Handled(Kind.LIMITED, notice=verdict.notice)
         try:
-            answer = await self.answerer.answer_async(question)
+            found = await self.answerer.answer_async(question)
         except Exception as exc:
             seconds = time.perf_counter() - received
             self.metrics.observe_error(question.platform, type(exc).__name__)
@@ -127,9 +137,9 @@ class AnswerService:
             log.exception("answering failed")
             return Handled(Kind.FAILED, notice=ERROR_NOTICE)
         seconds = time.perf_counter() - received  # includes any wait for a free slot
-        self.metrics.observe_answer(question.platform, answer.answered, seconds)
-        self.answer_log.record(question, answer, seconds)
-        return Handled(Kind.ANSWERED, answer)
+        self.metrics.observe_answer(question.platform, found.answered, seconds)
+        self.answer_log.record(question, found, seconds)
+        return Handled(Kind.ANSWERED, found)
 
     async def _send(self, question: Question, handled: Handled, send: Send) -> None:
         try:
@@ -139,13 +149,8 @@ class AnswerService:
             log.exception("sending the reply failed")
 
 
-async def open_service(config: Config, answerer: Answerer, metrics: Metrics | None = None) -> AnswerService:
-    """An :class:`AnswerService` built from the config: ``[state]``, ``[limits]`` and ``[privacy]``.
-
-    With ``backend = "redis"`` this checks Redis once (warning and using memory if it is down)
-    and reports the backend in use as ``quotebot_state_redis_up``.
-    """
-    state = await open_state(config.state)
+def build_service(config: Config, answerer: Answerer, state: State, metrics: Metrics | None = None) -> AnswerService:
+    """An :class:`AnswerService` over an already open ``state``, with ``[limits]`` and ``[privacy]`` from the config."""
     metrics = metrics or Metrics()
     if isinstance(state, FallbackState):
         fallback = state
@@ -159,3 +164,12 @@ async def open_service(config: Config, answerer: Answerer, metrics: Metrics | No
         metrics,
         AnswerLog(config.privacy.log_questions),
     )
+
+
+async def open_service(config: Config, answerer: Answerer, metrics: Metrics | None = None) -> AnswerService:
+    """An :class:`AnswerService` built from the config: ``[state]``, ``[limits]`` and ``[privacy]``.
+
+    With ``backend = "redis"`` this checks Redis once (warning and using memory if it is down)
+    and reports the backend in use as ``quotebot_state_redis_up``.
+    """
+    return build_service(config, answerer, await open_state(config.state), metrics)

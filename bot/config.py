@@ -75,6 +75,8 @@ class DiscordConfig:
     gateway_url: str | None = None
     guild_ids: list[int] = field(default_factory=list)
     shard_count: int | None = None
+    #: The shards this process runs (with ``shard_count`` > 0); empty = all of them. Several processes, one Redis.
+    shard_ids: list[int] = field(default_factory=list)
     token: Secret | None = None
 
 

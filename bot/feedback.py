@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .logs import Redactor
+from .config import Config
+from .logs import Redactor, config_secrets
 from .models import Answer
-from .state import State
+from .state import FallbackState, State
 
 
 class FeedbackLog:
@@ -61,3 +62,13 @@ class FeedbackLog:
             os.write(fd, line.encode("utf-8"))
         finally:
             os.close(fd)
+
+
+def open_feedback(config: Config, state: State | None = None) -> FeedbackLog:
+    """The configured feedback file (``[feedback] path``), redacting the configured secrets.
+
+    With Redis as the shared ``state``, records also go to its capped list, so the feedback
+    of every replica can be read in one place.
+    """
+    shared = state if isinstance(state, FallbackState) else None
+    return FeedbackLog(config.feedback.path, Redactor(config_secrets(config)), shared)

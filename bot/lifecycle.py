@@ -94,13 +94,23 @@ class Lifecycle:
         return True
 
     def install_signal_handlers(self, signals: Sequence[signal.Signals] = STOP_SIGNALS) -> Callable[[], None]:
-        """Make each signal in ``signals`` call :meth:`stop` (on the running loop); returns a function that undoes it."""
+        """Make each signal in ``signals`` call :meth:`stop` (on the running loop); returns a function that undoes it.
+
+        Off the main thread (a test running the CLI in a worker thread, say) or where the loop
+        cannot take signal handlers, nothing is installed and :meth:`stop` is the only way to stop.
+        """
         loop = asyncio.get_running_loop()
+        installed: list[signal.Signals] = []
         for sig in signals:
-            loop.add_signal_handler(sig, self.stop, sig.name)
+            try:
+                loop.add_signal_handler(sig, self.stop, sig.name)
+            except (RuntimeError, ValueError, NotImplementedError):
+                self._log.debug("cannot handle %s here (not the main thread?); stop() only", sig.name)
+                continue
+            installed.append(sig)
 
         def remove() -> None:
-            for sig in signals:
+            for sig in installed:
                 loop.remove_signal_handler(sig)
 
         return remove

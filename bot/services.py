@@ -7,11 +7,12 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from .answering import AnswerService, open_service
 from .config import Config
-from .feedback import FeedbackLog
+from .feedback import FeedbackLog, open_feedback
 from .pipeline import Answerer
-from .state import MemoryState, State
 
 log = logging.getLogger("quotebot.services")
 
@@ -59,55 +60,78 @@ async def serve_all(
     answerer: Answerer,
     the_plan: Plan,
     *,
-    stop: asyncio.Event,
-    state: State | None = None,
+    stop: asyncio.Event | None = None,
+    service: AnswerService | None = None,
     feedback: FeedbackLog | None = None,
     slack_port: int | None = None,
     slack_host: str = "0.0.0.0",
     slack_ready: Callable[..., None] | None = None,
-) -> None:
-    """Serve the planned platforms until ``stop`` is set, sharing one state and one feedback log.
+) -> int:
+    """Serve the planned platforms through one :class:`AnswerService` (state, limits, metrics) and one feedback log.
 
-    If one platform stops with an error, the others are stopped too and the error is raised.
+    Runs until the service's lifecycle stops (SIGTERM, when the caller installed its signal
+    handlers) or ``stop`` is set; then takes no new questions, waits up to ``[limits]
+    shutdown_grace_seconds`` for the answers in flight, and closes the platforms. Returns 0,
+    or 1 if answers had to be abandoned. If one platform stops with an error, the others are
+    stopped too and the error is raised.
     """
-    shared_state = state or MemoryState()
-    shared_feedback = feedback or FeedbackLog(config.feedback.path)
+    answers = service or await open_service(config, answerer)
+    lifecycle = answers.lifecycle
+    shared_feedback = feedback or open_feedback(config, answers.state)
+    slack_stop = asyncio.Event()
+    discord_clients: list[Any] = []
     tasks: list[asyncio.Task[None]] = []
     if the_plan.slack is not None:
         from .slack.runner import run_slack
 
-        tasks.append(
-            asyncio.create_task(
-                run_slack(
-                    config,
-                    answerer,
-                    http=the_plan.slack == "http",
-                    port=slack_port,
-                    host=slack_host,
-                    state=shared_state,
-                    feedback=shared_feedback,
-                    stop=stop,
-                    ready=slack_ready,
-                ),
-                name="slack",
-            )
+        slack = run_slack(
+            config,
+            answerer,
+            http=the_plan.slack == "http",
+            port=slack_port,
+            host=slack_host,
+            service=answers,
+            feedback=shared_feedback,
+            stop=slack_stop,
+            ready=slack_ready,
         )
+        tasks.append(asyncio.create_task(slack, name="slack"))
     if the_plan.discord:
         from .discord.run import run_discord
 
-        tasks.append(asyncio.create_task(run_discord(config, answerer, state=shared_state, feedback=shared_feedback), name="discord"))
-    stopper = asyncio.create_task(stop.wait(), name="stop")
+        discord = run_discord(config, answerer, service=answers, feedback=shared_feedback, ready=discord_clients.append)
+        tasks.append(asyncio.create_task(discord, name="discord"))
+    watchers: list[asyncio.Task[Any]] = [asyncio.create_task(lifecycle.stopped(), name="lifecycle")]
+    if stop is not None:
+        watchers.append(asyncio.create_task(stop.wait(), name="stop"))
+    failed: list[asyncio.Task[None]] = []
+    drained = True
     try:
-        done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
-        failed = [t for t in done if t is not stopper and not t.cancelled() and t.exception() is not None]
-        stop.set()
+        done, _ = await asyncio.wait([*tasks, *watchers], return_when=asyncio.FIRST_COMPLETED)
+        failed = [t for t in tasks if t in done and not t.cancelled() and t.exception() is not None]
+        lifecycle.stop("a platform failed" if failed else "stop requested")
+        drained = await lifecycle.drain(lifecycle.grace)
+        if not drained:
+            log.error("shutdown: %d answer(s) still running after %gs; leaving them", lifecycle.in_flight, lifecycle.grace)
     finally:
+        slack_stop.set()
+        for client in discord_clients:
+            with contextlib.suppress(Exception):
+                await client.close()
         for task in tasks:
             if task.get_name() == "discord" and not task.done():
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(task), 10)
                 task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await task
-        stopper.cancel()
+                if task not in failed:
+                    await task
+        for watcher in watchers:
+            watcher.cancel()
+        if service is None:
+            await answers.close()
     if failed:
         raise failed[0].exception()  # type: ignore[misc]
+    log.info("shutdown complete")
+    return 0 if drained else 1

@@ -253,6 +253,10 @@ class RedisState:
         """Raise unless Redis answers."""
         await self.client.ping()
 
+    async def reconnect(self) -> None:
+        """Drop every pooled connection, so the next commands open fresh ones (after Redis restarted, say)."""
+        await self.client.connection_pool.disconnect()
+
     async def first_seen(self, key: str, ttl: float = 3600.0) -> bool:
         """Claim ``key`` for ``ttl`` seconds with ``SET NX PX``: exactly one replica wins."""
         return bool(await self.client.set(self.prefix + "seen:" + key, b"1", nx=True, px=max(1, math.ceil(ttl * 1000))))
@@ -401,6 +405,9 @@ class FallbackState:
             if not self._down:
                 return True
             try:
+                # Connections opened before the outage point at a server that is gone; a restarted
+                # Redis would refuse them one by one, each looking like a new outage.
+                await self.primary.reconnect()
                 await self.primary.ping()
                 now = self._clock()
                 live = {k: exp - now for k, exp in self._outage_keys.items() if exp > now}

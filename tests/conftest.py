@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from bot.logs import PAYLOAD_LOGGERS
 from bot.pipeline import Answerer
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
@@ -37,6 +39,24 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("QUOTEBOT_CONFIG", raising=False)
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Undo what a command run in-process did to logging (``setup_logging``'s handlers and levels)."""
+    root = logging.getLogger()
+    level = root.level
+    names = (*PAYLOAD_LOGGERS, "discord.gateway", "discord.http", "discord.state")
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    for handler in root.handlers[:]:
+        if getattr(handler, "_quotebot", False):
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+    for name, saved in levels.items():
+        logging.getLogger(name).setLevel(saved)
+    logging.captureWarnings(False)
 
 
 @pytest.fixture(scope="session")

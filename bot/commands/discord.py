@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import contextlib
 import sys
+from typing import Any
 
 import aiohttp
 import discord
 
+from ..answering import open_service
+from ..config import Config
 from ..discord import fetch_application_id, invite_url, run_discord
 from ..discord.run import require_token
+from ..logs import setup_logging
+from ..pipeline import Answerer
 from .common import add_corpus_options, config_from, load
 
 #: What the gateway's close codes mean for whoever runs the bot.
@@ -64,10 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
     require_token(config)  # before the corpus is loaded, so a missing token fails fast
     loaded = load(args, config)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(config)
     try:
-        asyncio.run(run_discord(config, loaded.answerer, force_sync=args.sync))
+        return asyncio.run(_serve(config, loaded.answerer, args.sync))
     except discord.LoginFailure:
         return _fail(CLOSE_CODES[4004])
     except discord.ConnectionClosed as exc:
@@ -78,4 +82,32 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"cannot reach Discord: {exc}")
     finally:
         loaded.answerer.close()
-    return 0
+
+
+async def _serve(config: Config, answerer: Answerer, force_sync: bool) -> int:
+    """Run the bot until SIGINT or SIGTERM; then finish the answers in flight, close, and return the exit status.
+
+    A login or gateway failure ends the run with that error (for :func:`run` to explain).
+    """
+    service = await open_service(config, answerer)
+    clients: list[Any] = []
+    bot = asyncio.create_task(run_discord(config, answerer, service=service, force_sync=force_sync, ready=clients.append))
+
+    async def close_client() -> None:
+        for client in clients:
+            await client.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(bot, 10)
+
+    stopper = asyncio.create_task(service.lifecycle.run_until_stopped(close_client, service.close))
+    try:
+        await asyncio.wait({bot, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if not stopper.done():  # the bot ended by itself (an error): no signal to wait for
+            stopper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await stopper
+            await service.close()
+    if bot.done() and not bot.cancelled() and bot.exception() is not None:
+        raise bot.exception()  # type: ignore[misc]
+    return stopper.result() if not stopper.cancelled() else 1

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
 
+from ..answering import open_service
 from ..config import Config, ConfigError
+from ..logs import setup_logging
 from ..pipeline import Answerer
 from ..services import Plan, plan, serve_all
 from .common import add_corpus_options, config_from, load
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Plan the platforms from the tokens present, load the corpus once, and serve them all."""
     config = config_from(args)
-    logging.basicConfig(level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(config)
     the_plan = plan(config, args.slack_http)
     if the_plan.empty:
         print("quotebot run: no platform has tokens configured:", file=sys.stderr)
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger("quotebot.run").info("not starting %s", reason)
     loaded = load(args, config)
     try:
-        asyncio.run(_serve(config, loaded.answerer, the_plan, args))
+        return asyncio.run(_serve(config, loaded.answerer, the_plan, args))
     except ConfigError:
         raise
     except Exception as exc:  # a platform's startup error: one line, not a traceback
@@ -56,14 +56,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         loaded.answerer.close()
-    return 0
 
 
-async def _serve(config: Config, answerer: Answerer, the_plan: Plan, args: argparse.Namespace) -> None:
-    """Serve until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    await serve_all(config, answerer, the_plan, stop=stop, slack_port=args.port, slack_host=args.host)
+async def _serve(config: Config, answerer: Answerer, the_plan: Plan, args: argparse.Namespace) -> int:
+    """Serve until SIGINT or SIGTERM, then finish the answers in flight and close; returns the exit status."""
+    service = await open_service(config, answerer)
+    remove = service.lifecycle.install_signal_handlers()
+    try:
+        return await serve_all(config, answerer, the_plan, service=service, slack_port=args.port, slack_host=args.host)
+    finally:
+        remove()
+        await service.close()

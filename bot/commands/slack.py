@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
-import signal
 import sys
 
+from ..answering import open_service
 from ..config import Config
+from ..logs import setup_logging
 from ..pipeline import Answerer
-from ..slack.runner import SlackStartupError, check_tokens, run_slack
+from ..slack.runner import SlackStartupError, check_tokens, start_slack
 from .common import add_corpus_options, config_from, load
 
 
@@ -34,25 +33,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Check the tokens, load the corpus, and serve Slack until interrupted."""
     config = config_from(args)
-    logging.basicConfig(level=config.logging.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(config)
     try:
         check_tokens(config.slack, http=args.http)
         loaded = load(args, config)
         try:
-            asyncio.run(_serve(config, loaded.answerer, args))
+            return asyncio.run(_serve(config, loaded.answerer, args))
         finally:
             loaded.answerer.close()
     except SlackStartupError as exc:
         print(f"quotebot slack: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
-async def _serve(config: Config, answerer: Answerer, args: argparse.Namespace) -> None:
-    """Serve Slack until SIGINT or SIGTERM, then close the connection cleanly."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # not on Windows
-            loop.add_signal_handler(signum, stop.set)
-    await run_slack(config, answerer, http=args.http, port=args.port, host=args.host, stop=stop)
+async def _serve(config: Config, answerer: Answerer, args: argparse.Namespace) -> int:
+    """Serve Slack until SIGINT or SIGTERM; then finish the answers in flight, close, and return the exit status."""
+    service = await open_service(config, answerer)
+    try:
+        slack = await start_slack(config, answerer, http=args.http, port=args.port, host=args.host, service=service)
+    except BaseException:
+        await service.close()
+        raise
+    return await service.lifecycle.run_until_stopped(slack.runner.stop, service.close)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from ..config import Config
+from ..answering import AnswerService, build_service
+from ..config import Config, ConfigError
 from ..feedback import FeedbackLog
 from ..pipeline import Answerer
 from ..state import State
@@ -126,12 +127,16 @@ def build_client(
     force_sync: bool = False,
     respond_within: float = RESPOND_WITHIN,
     view_timeout: float = VIEW_TIMEOUT,
+    service: AnswerService | None = None,
 ) -> QuoteClient | ShardedQuoteClient:
-    """The client for ``config``: sharded when ``[discord] shard_count`` is set, else a plain client."""
+    """The client for ``config``: sharded when ``[discord] shard_count`` is set, else a plain client.
+
+    Answers go through ``service`` (shared with other platforms in the process); without
+    one, an :class:`AnswerService` is built over ``state`` with the config's limits.
+    """
     responder = Responder(
-        answerer,
+        service or build_service(config, answerer, state),
         feedback,
-        state,
         respond_within=respond_within,
         view_timeout=view_timeout,
         log_questions=config.privacy.log_questions,
@@ -146,6 +151,11 @@ def build_client(
     if not config.privacy.log_questions:
         keep_payloads_out_of_logs()
     shards = config.discord.shard_count
+    ids = config.discord.shard_ids
+    if ids and not (shards and all(0 <= i < shards for i in ids)):
+        raise ConfigError(f"discord.shard_ids = {ids}: needs shard_count > 0, and every id below it")
     if shards is None:
         return QuoteClient(**common)
+    if ids:
+        return ShardedQuoteClient(shard_count=shards, shard_ids=list(ids), **common)
     return ShardedQuoteClient(shard_count=shards or None, **common)

@@ -13,11 +13,10 @@ from typing import Any
 
 import discord
 
+from ..answering import AnswerService, Handled, Kind
 from ..feedback import FeedbackLog
 from ..models import Answer, Question
-from ..pipeline import Answerer
 from ..render import discord_embed
-from ..state import State
 from .views import NO_PINGS, AnswerView
 
 log = logging.getLogger(__name__)
@@ -28,6 +27,7 @@ SORRY = "Sorry, something went wrong while answering. Please try again."
 RESPOND_WITHIN = 2.0
 #: Buttons stay live this long (under the 15 minutes an interaction token lasts, so the timeout can still edit).
 VIEW_TIMEOUT = 600.0
+SHUTTING_DOWN = "I'm restarting and couldn't answer that. Please ask again in a moment."
 VOTES = {"up": "👍", "down": "👎"}
 #: How long one user's vote on one page of quotes blocks a second vote.
 VOTE_TTL = 7 * 24 * 3600.0
@@ -44,21 +44,25 @@ def answer_embed(answer: Answer) -> discord.Embed:
 
 
 class Responder:
-    """Answers ``/ask``, mentions and DMs, and handles the answer's buttons."""
+    """Answers ``/ask``, mentions and DMs through the :class:`AnswerService`, and handles the answer's buttons.
+
+    The service claims each interaction or message (so with shards in several processes
+    sharing Redis, each is answered once), applies the rate limits and the concurrency cap,
+    counts and logs; the responder only turns events into questions and results into sends.
+    """
 
     def __init__(
         self,
-        answerer: Answerer,
+        service: AnswerService,
         feedback: FeedbackLog,
-        state: State,
         *,
         respond_within: float = RESPOND_WITHIN,
         view_timeout: float = VIEW_TIMEOUT,
         log_questions: bool = True,
     ) -> None:
-        self.answerer = answerer
+        self.service = service
         self.feedback = feedback
-        self.state = state
+        self.state = service.state
         self.respond_within = respond_within
         self.view_timeout = view_timeout
         self.log_questions = log_questions
@@ -67,8 +71,6 @@ class Responder:
 
     async def ask(self, interaction: discord.Interaction[Any], text: str, private: bool) -> None:
         """Answer ``/ask``: respond directly when the answer is ready in time, else defer and edit it in."""
-        if not await self.state.first_seen(f"{PLATFORM}:interaction:{interaction.id}"):
-            return
         question = Question(text, PLATFORM, user=str(interaction.user.id), channel=str(interaction.channel_id))
         self._log("/ask", question)
         await self._answer_interaction(interaction, question, private=private, update=False)
@@ -96,25 +98,40 @@ class Responder:
             f"Thanks for the feedback {VOTES[vote]}", ephemeral=True, allowed_mentions=NO_PINGS
         )
 
-    async def _answer_interaction(
-        self, interaction: discord.Interaction[Any], question: Question, *, private: bool, update: bool
-    ) -> None:
-        task = asyncio.ensure_future(self.answerer.answer_async(question))
+    async def _answer_interaction(self, interaction: discord.Interaction[Any], question: Question, *, private: bool, update: bool) -> None:
+        # The first response must come within Discord's 3 s. ``send`` and the deferral share a lock,
+        # so exactly one of them makes the first response: a direct reply, or "thinking…" then an edit.
+        first = asyncio.Lock()
+
+        async def send(handled: Handled) -> None:
+            async with first:
+                await self._send_interaction(interaction, question, handled, private=private, update=update)
+
+        task = asyncio.ensure_future(self.service.handle(question, f"{PLATFORM}:interaction:{interaction.id}", send))
         done, _ = await asyncio.wait({task}, timeout=self.respond_within)
         if task not in done:
-            # Too slow for the 3-second window: acknowledge now ("thinking…"), edit the answer in later.
-            if update:
-                await interaction.response.defer()
-            else:
-                await interaction.response.defer(ephemeral=private, thinking=True)
-        try:
-            answer = await task
-        except Exception:
-            log.exception("answering a discord interaction failed")
+            async with first:
+                if not interaction.response.is_done() and not task.done():
+                    # Too slow for the 3-second window: acknowledge now ("thinking…"), edit the answer in later.
+                    if update:
+                        await interaction.response.defer()
+                    else:
+                        await interaction.response.defer(ephemeral=private, thinking=True)
+        handled = await task
+        if handled.kind is Kind.SHUTTING_DOWN and interaction.response.is_done():
+            await interaction.followup.send(SHUTTING_DOWN, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    async def _send_interaction(
+        self, interaction: discord.Interaction[Any], question: Question, handled: Handled, *, private: bool, update: bool
+    ) -> None:
+        """Make (or complete) the interaction's response: the answer with its buttons, or a private notice."""
+        answer = handled.answer
+        if answer is None:
+            text = handled.notice or SORRY
             if interaction.response.is_done():
-                await interaction.followup.send(SORRY, ephemeral=True, allowed_mentions=NO_PINGS)
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
             else:
-                await interaction.response.send_message(SORRY, ephemeral=True, allowed_mentions=NO_PINGS)
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
             return
         view = AnswerView(self, question, answer, self.view_timeout)
         embed = answer_embed(answer)
@@ -145,23 +162,23 @@ class Responder:
         # In a channel, a direct mention only: @everyone / @here and role pings are not questions for the bot.
         if not direct and not any(user.id == me.id for user in message.mentions):
             return
-        if not await self.state.first_seen(f"{PLATFORM}:message:{message.id}"):
-            return
         question = Question(strip_mention(message.content, me.id), PLATFORM, str(message.author.id), str(message.channel.id))
         self._log("DM" if direct else "mention", question)
-        try:
-            answer = await self.answerer.answer_async(question)
-        except Exception:
-            log.exception("answering a discord message failed")
-            await message.reply(SORRY, allowed_mentions=NO_PINGS, mention_author=False)
-            return
-        view = AnswerView(self, question, answer, self.view_timeout)
-        embed = answer_embed(answer)
-        if view.children:
-            sent = await message.reply(embed=embed, view=view, allowed_mentions=NO_PINGS, mention_author=False)
-            view.bind(sent.edit)
-        else:
-            await message.reply(embed=embed, allowed_mentions=NO_PINGS, mention_author=False)
+
+        async def send(handled: Handled) -> None:
+            answer = handled.answer
+            if answer is None:
+                await message.reply(handled.notice or SORRY, allowed_mentions=NO_PINGS, mention_author=False)
+                return
+            view = AnswerView(self, question, answer, self.view_timeout)
+            embed = answer_embed(answer)
+            if view.children:
+                sent = await message.reply(embed=embed, view=view, allowed_mentions=NO_PINGS, mention_author=False)
+                view.bind(sent.edit)
+            else:
+                await message.reply(embed=embed, allowed_mentions=NO_PINGS, mention_author=False)
+
+        await self.service.handle(question, f"{PLATFORM}:message:{message.id}", send)
 
     def _log(self, kind: str, question: Question) -> None:
         if self.log_questions:

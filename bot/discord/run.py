@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import discord
 
 from retrieval.index import default_cache_dir
 
+from ..answering import AnswerService, open_service
 from ..config import Config, ConfigError, DiscordConfig
-from ..feedback import FeedbackLog
+from ..feedback import FeedbackLog, open_feedback
 from ..pipeline import Answerer
-from ..state import MemoryState, State
+from ..state import State
 from .client import QuoteClient, ShardedQuoteClient, build_client
 from .endpoints import check_endpoints, discord_endpoints
 from .respond import RESPOND_WITHIN, VIEW_TIMEOUT
@@ -42,30 +44,46 @@ async def run_discord(
     config: Config,
     answerer: Answerer,
     *,
+    service: AnswerService | None = None,
     state: State | None = None,
     feedback: FeedbackLog | None = None,
     force_sync: bool = False,
     respond_within: float = RESPOND_WITHIN,
     view_timeout: float = VIEW_TIMEOUT,
+    ready: Callable[[QuoteClient | ShardedQuoteClient], None] | None = None,
 ) -> None:
     """Run the Discord bot until it is closed or cancelled; call from a running event loop.
 
-    ``state`` and ``feedback`` default to a fresh :class:`MemoryState` and the configured feedback
-    file; pass shared ones when other platforms run in the same process.
+    Answers go through ``service`` when given (shared with other platforms in the process);
+    otherwise one is built over ``state``, or opened from ``[state]`` (and closed at the end).
+    ``feedback`` defaults to the configured feedback file. ``ready`` receives the client
+    before it connects, so a runner can close it on shutdown.
     """
     token = require_token(config)
     check_endpoints(config.discord)
-    client = build_client(
-        config,
-        answerer,
-        state or MemoryState(),
-        feedback or FeedbackLog(config.feedback.path),
-        CommandSync(hash_file(config)),
-        force_sync=force_sync,
-        respond_within=respond_within,
-        view_timeout=view_timeout,
-    )
-    await serve(client, token, config.discord)
+    owned: AnswerService | None = None
+    if service is None and state is None:
+        service = owned = await open_service(config, answerer)
+    base_state = service.state if service is not None else state
+    assert base_state is not None
+    try:
+        client = build_client(
+            config,
+            answerer,
+            base_state,
+            feedback or open_feedback(config, base_state),
+            CommandSync(hash_file(config)),
+            force_sync=force_sync,
+            respond_within=respond_within,
+            view_timeout=view_timeout,
+            service=service,
+        )
+        if ready is not None:
+            ready(client)
+        await serve(client, token, config.discord)
+    finally:
+        if owned is not None:
+            await owned.close()
 
 
 async def fetch_application_id(settings: DiscordConfig, token: str) -> int:

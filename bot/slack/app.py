@@ -10,14 +10,16 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from ..answering import AnswerService, Handled, Kind
 from ..feedback import FeedbackLog
-from ..models import Answer, Question
+from ..models import Question
 from ..pipeline import Answerer
 from ..state import State
 from .payloads import (
@@ -40,8 +42,8 @@ from .triggers import ignore_reason, is_direct, mentions, reply_thread, unformat
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
-#: How long an event id or message is remembered for de-duplication (Slack retries for up to an hour).
-DEDUP_SECONDS = 3600.0
+#: What a duplicate's claimed key says about it, by the key's second part (``slack:<kind>:...``).
+_KEY_DETAIL = {"event": "event_id", "message": "channel and ts", "command": "trigger_id", "share": "", "more": ""}
 SORRY = "Sorry, something went wrong while answering. Please try again."
 CHANGED = "The articles have changed since this answer, so your vote wasn't recorded. Please ask again."
 NOT_HERE = "I don't answer questions in this channel. Send me a direct message instead."
@@ -57,24 +59,36 @@ class Outcome:
 
 
 class SlackBot:
-    """The handlers. Thin: event → :class:`Question` → ``answer_async`` → Block Kit → Slack."""
+    """The handlers. Thin: event → :class:`Question` → :class:`AnswerService` → Block Kit → Slack.
+
+    The service claims each event (so a retry, or the same event at another replica, is
+    answered once), applies the rate limits, caps concurrent answers, counts and logs.
+    """
 
     def __init__(
         self,
-        answerer: Answerer,
+        service: AnswerService,
         *,
-        state: State,
         feedback: FeedbackLog,
         allowed_channels: Sequence[str] = (),
         log_questions: bool = True,
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> None:
-        self.answerer = answerer
-        self.state = state
+        self.service = service
         self.feedback = feedback
         self.allowed_channels = frozenset(allowed_channels)
         self.log_questions = log_questions
         self._on_outcome = on_outcome
+
+    @property
+    def answerer(self) -> Answerer:
+        """The answerer the service asks."""
+        return self.service.answerer
+
+    @property
+    def state(self) -> State:
+        """The shared state (de-duplication keys, buckets) the service uses."""
+        return self.service.state
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
@@ -95,8 +109,23 @@ class SlackBot:
             return True
         return channel.startswith("D") or channel in self.allowed_channels
 
-    async def _answer(self, question: Question) -> Answer:
-        return await self.answerer.answer_async(question)
+    def _report(self, trigger: str, handled: Handled, failure: BaseException | None) -> None:
+        """Turn what the service did (and whether our reply failed) into one :class:`Outcome`."""
+        if failure is not None:
+            self._done(trigger, "error", _describe(failure))
+        elif handled.kind is Kind.ANSWERED and handled.answer is not None:
+            answer = handled.answer
+            self._done(trigger, "answered" if answer.answered else "no answer", answer.reason.name if answer.reason else "")
+        elif handled.kind is Kind.DUPLICATE:
+            self._done(trigger, "duplicate", _key_detail(handled.key))
+        elif handled.kind is Kind.LIMITED:
+            self._done(trigger, "limited", "notice" if handled.notice else "silent")
+        elif handled.kind is Kind.CLAIMED:
+            self._done(trigger, "help")
+        elif handled.kind is Kind.FAILED:
+            self._done(trigger, "error", "answering failed")
+        else:
+            self._done(trigger, "refused", handled.kind.value)
 
     # -- events --------------------------------------------------------------------------------
 
@@ -107,12 +136,8 @@ class SlackBot:
         trigger = str(event.get("type", "event"))
         try:
             await self._on_event(trigger, body, event, context, client)
-        except Exception as exc:
-            log.error("slack %s: failed to answer: %s", trigger, _describe(exc), exc_info=not isinstance(exc, SlackApiError))
-            try:
-                await client.chat_postMessage(channel=event["channel"], thread_ts=reply_thread(event), **notice(SORRY))
-            except Exception as again:
-                log.warning("slack %s: could not send the apology either: %s", trigger, _describe(again))
+        except Exception as exc:  # a malformed event: nothing was claimed or posted
+            log.error("slack %s: failed to handle the event: %s", trigger, _describe(exc), exc_info=True)
             self._done(trigger, "error", _describe(exc))
 
     async def _on_event(
@@ -127,32 +152,46 @@ class SlackBot:
         if reason is not None:
             self._done(trigger, "ignored", reason)
             return
-        event_id = body.get("event_id")
-        if isinstance(event_id, str) and not await self.state.first_seen(f"slack:event:{event_id}", DEDUP_SECONDS):
-            self._done(trigger, "duplicate", "event_id")
-            return
         channel, ts = event["channel"], event["ts"]
-        if not await self.state.first_seen(f"slack:message:{channel}:{ts}", DEDUP_SECONDS):
-            self._done(trigger, "duplicate", "channel and ts")
-            return
+        keys = [f"slack:message:{channel}:{ts}"]
+        event_id = body.get("event_id")
+        if isinstance(event_id, str):
+            keys.insert(0, f"slack:event:{event_id}")
         text = unformat(event.get("text", ""), bot_user)
         thread_ts = reply_thread(event)
-        self._log_question(trigger, event.get("user"), channel, text)
-        if not text:
-            await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **help_message())
-            self._done(trigger, "help")
-            return
-        answer = await self._answer(Question(text, platform=PLATFORM, user=event.get("user"), channel=channel))
-        await client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **answer_message(answer)
-        )
-        self._done(trigger, "answered" if answer.answered else "no answer", answer.reason.name if answer.reason else "")
+        question = Question(text, platform=PLATFORM, user=event.get("user"), channel=channel)
+        failure: list[BaseException] = []
+
+        async def send(handled: Handled) -> None:
+            if handled.kind is Kind.CLAIMED:
+                body_ = help_message()
+            elif handled.answer is not None:
+                body_ = {"unfurl_links": False, "unfurl_media": False, **answer_message(handled.answer)}
+            else:
+                body_ = notice(handled.notice or SORRY)
+            try:
+                await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **body_)
+            except Exception as exc:
+                failure.append(exc)
+                try:
+                    await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **notice(SORRY))
+                except Exception as again:
+                    log.warning("slack %s: could not send the apology either: %s", trigger, _describe(again))
+                raise
+
+        if text:
+            self._log_question(trigger, event.get("user"), channel, text)
+        handled = await self.service.handle(question, keys, send, answer=bool(text))
+        self._report(trigger, handled, failure[0] if failure else None)
 
     # -- /ask ----------------------------------------------------------------------------------
 
     async def on_ask(self, ack: AsyncAck, command: Mapping[str, Any], respond: AsyncRespond) -> None:
         """``/ask``: acknowledge at once, then answer privately with a "Share in channel" button."""
         await ack()
+        if not _reply_url(command.get("response_url")):
+            self._done("/ask", "ignored", "no response_url")
+            return
         try:
             text = unformat(str(command.get("text") or ""), None)
             channel, user = command.get("channel_id"), command.get("user_id")
@@ -160,14 +199,28 @@ class SlackBot:
                 await respond(response_type="ephemeral", **notice(NOT_HERE))
                 self._done("/ask", "ignored", "channel not allowed")
                 return
-            self._log_question("/ask", user, channel, text)
-            if not text:
-                await respond(response_type="ephemeral", **help_message())
-                self._done("/ask", "help")
-                return
-            answer = await self._answer(Question(text, platform=PLATFORM, user=user, channel=channel))
-            await respond(response_type="ephemeral", **answer_message(answer, share=True))
-            self._done("/ask", "answered" if answer.answered else "no answer")
+            trigger_id = command.get("trigger_id")
+            key = f"slack:command:{trigger_id}" if isinstance(trigger_id, str) and trigger_id else None
+            failure: list[BaseException] = []
+
+            async def send(handled: Handled) -> None:
+                try:
+                    if handled.kind is Kind.CLAIMED:
+                        await respond(response_type="ephemeral", **help_message())
+                    elif handled.answer is not None:
+                        await respond(response_type="ephemeral", **answer_message(handled.answer, share=True))
+                    else:
+                        await respond(response_type="ephemeral", **notice(handled.notice or SORRY))
+                except Exception as exc:
+                    failure.append(exc)
+                    await self._apologise(respond)
+                    raise
+
+            if text:
+                self._log_question("/ask", user, channel, text)
+            question = Question(text, platform=PLATFORM, user=user, channel=channel)
+            handled = await self.service.handle(question, key, send, answer=bool(text))
+            self._report("/ask", handled, failure[0] if failure else None)
         except Exception as exc:
             log.error("slack /ask: failed to answer: %s", _describe(exc), exc_info=not isinstance(exc, SlackApiError))
             await self._apologise(respond)
@@ -179,6 +232,9 @@ class SlackBot:
         """A click on one of the answer's buttons: acknowledge at once, then share, page or record the vote."""
         await ack()
         action_id = str(action.get("action_id", ""))
+        if not _reply_url(body.get("response_url")):
+            self._done(action_id, "ignored", "no response_url")
+            return
         try:
             value = decode_value(action.get("value"))
             if value is None:
@@ -198,30 +254,40 @@ class SlackBot:
             self._done(action_id, "error", _describe(exc))
 
     async def _share(self, value: ButtonValue, where: _Where, respond: AsyncRespond) -> None:
-        if not await self.state.first_seen(f"slack:share:{where.channel}:{where.message_ts}", DEDUP_SECONDS):
-            self._done(ACTION_SHARE, "duplicate")
-            return
-        answer = await self._answer(_question(value, where))
-        await respond(
-            response_type="in_channel", replace_original=False, **answer_message(answer, question_header=True, k=value.k)
-        )
-        if where.ephemeral:
-            await respond(delete_original=True)
-        self._done(ACTION_SHARE, "shared")
+        async def send(handled: Handled) -> None:
+            if handled.answer is None:
+                await respond(response_type="ephemeral", replace_original=False, **notice(handled.notice or SORRY))
+                return
+            await respond(
+                response_type="in_channel",
+                replace_original=False,
+                **answer_message(handled.answer, question_header=True, k=value.k),
+            )
+            if where.ephemeral:
+                await respond(delete_original=True)
+
+        key = f"slack:share:{where.channel}:{where.message_ts}"
+        handled = await self.service.handle(_question(value, where), key, send)
+        if handled.kind is Kind.ANSWERED:
+            self._done(ACTION_SHARE, "shared")
+        else:
+            self._report(ACTION_SHARE, handled, None)
 
     async def _more(self, value: ButtonValue, where: _Where, respond: AsyncRespond) -> None:
+        async def send(handled: Handled) -> None:
+            answer = handled.answer
+            if answer is None:
+                await respond(response_type="ephemeral", replace_original=False, **notice(handled.notice or SORRY))
+            elif where.ephemeral:
+                await respond(response_type="ephemeral", replace_original=True, **answer_message(answer, share=True, k=value.k))
+            else:
+                await respond(
+                    response_type="in_channel", replace_original=False, thread_ts=where.thread_ts, **answer_message(answer, k=value.k)
+                )
+
         key = f"slack:more:{where.channel}:{where.message_ts}:{value.offset}"
-        if not await self.state.first_seen(key, DEDUP_SECONDS):
-            self._done(ACTION_MORE, "duplicate")
-            return
-        answer = await self._answer(_question(value, where))
-        if where.ephemeral:
-            await respond(response_type="ephemeral", replace_original=True, **answer_message(answer, share=True, k=value.k))
-        else:
-            await respond(
-                response_type="in_channel", replace_original=False, thread_ts=where.thread_ts, **answer_message(answer, k=value.k)
-            )
-        self._done(ACTION_MORE, "answered" if answer.answered else "no answer")
+        handled = await self.service.handle(_question(value, where), key, send)
+        self._report(ACTION_MORE, handled, None)
 
     async def _vote(self, vote: str, value: ButtonValue, where: _Where, respond: AsyncRespond) -> None:
         action_id = ACTION_VOTE_UP if vote == "up" else ACTION_VOTE_DOWN
@@ -230,7 +296,7 @@ class SlackBot:
             await respond(response_type="ephemeral", replace_original=False, **notice("You've already rated this answer."))
             self._done(action_id, "duplicate")
             return
-        answer = await self._answer(_question(value, where))
+        answer = await self.answerer.answer_async(_question(value, where))
         if value.digest is not None and passages_digest(answer) != value.digest:
             # The corpus changed since this answer was shown: don't log passages the user never saw.
             await respond(response_type="ephemeral", replace_original=False, **notice(CHANGED))
@@ -256,6 +322,23 @@ class SlackBot:
         for action_id in ACTIONS:
             app.action(action_id)(self.on_action)
         return app
+
+
+def _reply_url(value: object) -> bool:
+    """True when ``value`` looks like a ``response_url`` a reply can be posted to (an absolute http(s) URL)."""
+    if not isinstance(value, str) or not value.isascii() or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in ("https", "http") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def _key_detail(key: str | None) -> str:
+    """Which claim a duplicate ran into: ``event_id``, ``channel and ts``, ``trigger_id`` (or empty)."""
+    parts = (key or "").split(":")
+    return _KEY_DETAIL.get(parts[1], "") if len(parts) > 1 else ""
 
 
 def _describe(exc: BaseException) -> str:
@@ -298,17 +381,16 @@ class _TokenFromClient(logging.Filter):
 
 
 def build_app(
-    answerer: Answerer,
+    service: AnswerService,
     *,
     client: AsyncWebClient,
-    state: State,
     feedback: FeedbackLog,
     signing_secret: str | None = None,
     allowed_channels: Sequence[str] = (),
     log_questions: bool = True,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> tuple[AsyncApp, SlackBot]:
-    """An ``AsyncApp`` with the quotebot handlers, posting through ``client``.
+    """An ``AsyncApp`` with the quotebot handlers, answering through ``service`` and posting through ``client``.
 
     With a ``signing_secret`` every HTTP request's signature and timestamp are checked
     (HTTP mode); without one the app is for Socket Mode, where Slack's socket is the proof.
@@ -324,8 +406,7 @@ def build_app(
         logger=bolt_logger,
     )
     bot = SlackBot(
-        answerer,
-        state=state,
+        service,
         feedback=feedback,
         allowed_channels=allowed_channels,
         log_questions=log_questions,

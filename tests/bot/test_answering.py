@@ -207,3 +207,26 @@ async def test_open_service_on_memory_by_default(seed_answerer: Answerer) -> Non
     assert isinstance(service.state, MemoryState) and service.health()["state"] == "memory"
     assert (service.lifecycle.max_concurrent, service.lifecycle.grace) == (8, 30.0)
     await service.close()
+
+
+async def test_several_keys_are_all_claimed_and_a_repeat_of_any_is_a_duplicate(seed_answerer: Answerer) -> None:
+    service = make_service(seed_answerer, MemoryState())
+    outbox = Outbox()
+    question = Question(QUESTION, platform="slack", user="U1")
+    first = await service.handle(question, ["slack:event:Ev1", "slack:message:C1:1.0"], outbox)
+    # the same post as another event (app_mention and message both arrive for one mention)
+    second = await service.handle(question, ["slack:event:Ev2", "slack:message:C1:1.0"], outbox)
+    assert first.kind is Kind.ANSWERED
+    assert (second.kind, second.key) == (Kind.DUPLICATE, "slack:message:C1:1.0")
+    assert len(outbox.sent) == 1
+
+
+async def test_claim_only_sends_claimed_without_answering_or_rate_limiting(seed_answerer: Answerer) -> None:
+    limits = LimitsConfig(user_per_minute=1, user_burst=1, channel_per_minute=0)
+    service = make_service(seed_answerer, MemoryState(), limits)
+    outbox = Outbox()
+    empty = Question("", platform="slack", user="U1")
+    results = [await service.handle(empty, f"slack:Ev{n}", outbox, answer=False) for n in range(3)]
+    assert [r.kind for r in results] == [Kind.CLAIMED] * 3 and [h.kind for h in outbox.sent] == [Kind.CLAIMED] * 3
+    assert (await service.handle(empty, "slack:Ev0", outbox, answer=False)).kind is Kind.DUPLICATE
+    assert value(service.metrics, "quotebot_questions_total", platform="slack") == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -194,3 +196,73 @@ def test_redactor_leaves_ordinary_text_alone() -> None:
     assert redact(text) == text
     assert redact("use s3cr3t-value now") == f"use {REDACTED} now"
     assert redact.value({"a": ["s3cr3t-value", 1], "n": 2}) == {"a": [REDACTED, 1], "n": 2}
+
+
+async def test_slack_and_discord_runs_end_to_end_leave_no_token_in_any_log_or_file(
+    tmp_path: Path, restore_logging: None, seed_answerer: Answerer
+) -> None:
+    """Both adapters, with the real client libraries at DEBUG (they echo requests and gateway frames), answer
+    through their loopback fakes; then every captured line and every file the run wrote is searched."""
+    from bot.discord.run import run_discord
+    from bot.slack import start_slack
+    from bot.slack.payloads import ACTION_VOTE_UP, ButtonValue, encode_value
+    from tests.bot.discord.fake_discord import FakeDiscord
+    from tests.bot.discord.fake_discord import fixture as discord_fixture
+    from tests.bot.slack.conftest import HttpSlack, Outcomes
+    from tests.bot.slack.conftest import fixture as slack_fixture
+    from tests.bot.slack.fake_slack import FakeSlack
+
+    config = make_config(tmp_path)
+    config.corpus.cache_dir = str(tmp_path / "cache")
+    config.feedback.path = str(tmp_path / "feedback.jsonl")
+    stream = io.StringIO()
+    setup_logging(config, stream)
+    slack_fake = FakeSlack()
+    await slack_fake.start()
+    config.slack.api_url = slack_fake.api_url
+    outcomes = Outcomes()
+    slack = await start_slack(config, seed_answerer, http=True, port=0, host="127.0.0.1", on_outcome=outcomes.append)
+    try:
+        http = HttpSlack(slack, slack_fake, outcomes, secret=TOKENS["SLACK_SIGNING_SECRET"])
+        assert (await http.event(slack_fixture("app_mention.json")))[0] == 200
+        slack_fake.failing["chat.postMessage"] = "not_in_channel"  # an error path, logged with its exception
+        assert (await http.event(slack_fixture("message_im.json")))[0] == 200
+        assert (await http.send("{}", "application/json", signature="v0=" + "0" * 64))[0] == 401
+        # a 👍 on an answer to a question with a secret pasted in: the feedback file must not keep it
+        value = encode_value(ButtonValue(f"{QUESTION} {TOKENS['SLACK_SIGNING_SECRET']}"))
+        click = slack_fixture(
+            "block_actions.json", response_url=slack_fake.response_url("vote"), action_id=ACTION_VOTE_UP, value=value
+        )
+        assert (await http.action(click))[0] == 200
+        await outcomes.wait(3)
+        assert [o.result for o in outcomes if o.trigger == ACTION_VOTE_UP] == ["recorded"]
+        assert slack_fake.posts()[0].token == TOKENS["SLACK_BOT_TOKEN"]  # the real token was used ...
+    finally:
+        await slack.close()
+        await slack_fake.stop()
+
+    async with FakeDiscord(token=TOKENS["DISCORD_TOKEN"]) as discord_fake:
+        config.discord.api_base, config.discord.gateway_url = discord_fake.api_base, discord_fake.gateway_url
+        bot = asyncio.create_task(run_discord(config, seed_answerer))
+        try:
+            await discord_fake.wait_for(lambda: discord_fake.identified.is_set() or bot.done())
+            assert not bot.done()
+            await discord_fake.dispatch("MESSAGE_CREATE", discord_fixture("message_mention"))
+            await discord_fake.wait_for_call("POST", r"/channels/\d+/messages")
+            identify = next(frame["d"] for _, frame in discord_fake.received if frame["op"] == 2)
+            assert identify["token"] == TOKENS["DISCORD_TOKEN"]  # ... on both platforms
+        finally:
+            bot.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await bot
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+    captured = stream.getvalue()
+    files = written(tmp_path)
+    assert '"logger": "slack_sdk' in captured and '"logger": "discord.gateway"' in captured  # DEBUG lines were captured
+    assert '"event": "answer", "platform": "slack"' in captured and '"platform": "discord"' in captured
+    assert (tmp_path / "feedback.jsonl").read_text(encoding="utf-8").count(REDACTED) == 1
+    for secret in ALL_SECRETS:
+        assert secret not in captured, secret
+        assert secret not in files, secret

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -115,3 +116,42 @@ async def test_run_with_a_rejected_token_is_one_line(tmp_path: Path) -> None:
     last = err.strip().splitlines()[-1]
     assert last.startswith("quotebot run:") and "token" in last.lower()
     assert "Traceback" not in err and "wrong.token.value" not in err
+
+
+async def test_run_on_sigterm_drains_closes_both_platforms_and_exits_0(tmp_path: Path) -> None:
+    async with FakeDiscord() as discord:
+        slack = FakeSlack()
+        await slack.start()
+        try:
+            config = tmp_path / "q.toml"
+            config.write_text(
+                f'[corpus]\npaths = ["{SEEDS}"]\ncache_dir = "{tmp_path / "cache"}"\n'
+                f'[slack]\napi_url = "{slack.api_url}"\n[feedback]\npath = "{tmp_path / "feedback.jsonl"}"\n'
+                f'[discord]\napi_base = "{discord.api_base}"\ngateway_url = "{discord.gateway_url}"\n',
+                encoding="utf-8",
+            )
+            env = {
+                "PATH": os.environ["PATH"],
+                "HOME": str(tmp_path),
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "DISCORD_TOKEN": discord.token,
+            }
+            argv = [sys.executable, "-m", "bot", "--config", str(config), "run", "--port", "0", "--host", "127.0.0.1"]
+            proc = await asyncio.create_subprocess_exec(*argv, cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
+            try:
+                await asyncio.wait_for(discord.identified.wait(), 60)
+                await discord.dispatch("MESSAGE_CREATE", discord_fixture("message_mention"))
+                await discord.wait_for_call("POST", r"/channels/\d+/messages")
+                proc.send_signal(signal.SIGTERM)
+                assert await asyncio.wait_for(proc.wait(), 30) == 0
+            finally:
+                if proc.returncode is None:
+                    proc.kill()
+                    await proc.wait()
+            assert proc.stderr is not None
+            err = (await proc.stderr.read()).decode()
+            assert "shutting down" in err and "shutdown complete" in err and "Traceback" not in err
+            await discord.wait_for(lambda: not discord.live_sockets())  # the gateway socket was closed cleanly
+        finally:
+            await slack.stop()

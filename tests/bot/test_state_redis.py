@@ -156,3 +156,25 @@ def test_redact_url_hides_only_the_password() -> None:
 
 async def test_memory_backend_by_default(tmp_path: Path) -> None:
     assert isinstance(await open_state(StateConfig()), MemoryState)
+
+
+async def test_after_a_restart_connections_from_before_the_outage_do_not_cause_a_second_fallback(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "quotebot.state")
+    state = FallbackState(replica(redis_server), MemoryState(), retry_interval=0.1)
+    try:
+        await state.start()
+        # a burst opens several pooled connections, idle in the pool when Redis dies
+        assert all(await asyncio.gather(*(state.first_seen(f"k{i}") for i in range(12))))
+        redis_server.kill()
+        assert await state.first_seen("during") is True and state.backend == "memory"
+        redis_server.start()
+        await asyncio.sleep(0.15)
+        assert await state.first_seen("after") is True and state.backend == "redis"
+        # a burst after recovery takes the old connections from the pool too: none may fail
+        assert all(await asyncio.gather(*(state.first_seen(f"again{i}") for i in range(12))))
+        assert state.backend == "redis" and state.outages == 1
+        assert [w for w in warnings(caplog) if "unavailable" in w] == [warnings(caplog)[0]]
+    finally:
+        await state.close()

@@ -10,6 +10,9 @@ One aiohttp server on 127.0.0.1, port 0, serves both:
   dispatches and then ``RESUMED``; :meth:`FakeDiscord.dispatch` sends events, :meth:`FakeDiscord.drop`
   closes the socket the way a gateway restart does.
 
+Fault injection: :meth:`FakeDiscord.inject` queues :class:`Fault` s for requests matching a method and
+path: a 429 with the JSON body and ``Via`` header discord.py expects (refused, nothing done), or a 5xx.
+
 Like Discord, it rejects an interaction callback that arrives after the 3-second window
 (404, code 10062 "Unknown interaction"), and a second callback for the same interaction (400, code 40060).
 JSON responses carry ``Content-Type: application/json`` exactly, since discord.py parses nothing else as JSON.
@@ -65,6 +68,17 @@ class Recorded:
         return f"{self.method} {self.path.removeprefix(API)}"
 
 
+@dataclass(frozen=True)
+class Fault:
+    """One injected REST fault: ``"ratelimited"`` (429, retry after ``retry_after`` s), ``"server_error"`` (``status``),
+    or ``"slow"`` (carried out, answered after ``delay`` s)."""
+
+    kind: str
+    retry_after: float = 0.2
+    status: int = 500
+    delay: float = 0.0
+
+
 @dataclass
 class GatewaySession:
     """What the fake remembers of one gateway session (for RESUME)."""
@@ -94,6 +108,7 @@ class FakeDiscord:
         self.user = fixture("bot_user")
         self.application = fixture("application")
         self.requests: list[Recorded] = []
+        self._faults: list[tuple[str, str, Fault]] = []
         #: When set, command sync fails with a 500 (to test that the bot runs on and retries next start).
         self.reject_commands = False
         #: Every gateway frame received from the client, in order: (connection number, payload).
@@ -289,13 +304,39 @@ class FakeDiscord:
         record = Recorded(request.method, request.path, dict(request.query), body, dict(request.headers), time.monotonic())
         self.requests.append(record)
         try:
-            response = self._route(request, record)
+            fault = self._next_fault(record)
+            if fault is not None and fault.kind == "slow":
+                await self._changed_now()  # the request has arrived; its response is late
+                await asyncio.sleep(fault.delay)
+                fault = None
+            response = self._refuse(fault) if fault is not None else self._route(request, record)
         finally:
             await self._changed_now()
         record.status = response.status
         assert isinstance(response.body, bytes)
         record.response = json.loads(response.body)
         return response
+
+    def inject(self, method: str, pattern: str, *faults: Fault) -> None:
+        """Queue ``faults`` for the next requests whose method is ``method`` and path (without ``/api/v10``) fully matches ``pattern``."""
+        self._faults.extend((method, pattern, fault) for fault in faults)
+
+    def _next_fault(self, r: Recorded) -> Fault | None:
+        path = r.path.removeprefix(API)
+        for i, (method, pattern, fault) in enumerate(self._faults):
+            if method == r.method and re.fullmatch(pattern, path):
+                del self._faults[i]
+                return fault
+        return None
+
+    @staticmethod
+    def _refuse(fault: Fault) -> web.Response:
+        if fault.kind == "ratelimited":
+            body = {"message": "You are being rate limited.", "retry_after": fault.retry_after, "global": False}
+            response = json_response(body, 429)
+            response.headers.update({"Via": "1.1 google", "X-RateLimit-Remaining": "0", "X-RateLimit-Scope": "user"})
+            return response
+        return json_response({"message": f"{fault.status}: Internal Server Error", "code": 0}, fault.status)
 
     def _authorised(self, request: web.Request) -> bool:
         return request.headers.get("Authorization") == f"Bot {self.token}"

@@ -126,7 +126,7 @@ async def start_http(fake_slack: FakeSlack, slack_config: Config, seed_answerer:
 
     yield start
     for service in services:
-        await service.runner.stop()
+        await service.close()
 
 
 @pytest.fixture

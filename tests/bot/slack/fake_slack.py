@@ -1,8 +1,13 @@
 """A loopback fake of Slack: the Web API methods the bot calls, ``response_url`` endpoints, and Socket Mode.
 
 One aiohttp server on 127.0.0.1, port 0. Every Web API call and ``response_url``
-post is recorded in :attr:`FakeSlack.calls`; the Socket Mode side sends ``hello``
+post that Slack carried out is recorded in :attr:`FakeSlack.calls`; every attempt,
+faulted or not, in :attr:`FakeSlack.attempts`. The Socket Mode side sends ``hello``
 and whatever envelopes a test pushes, and records the client's acks.
+
+Fault injection: :meth:`FakeSlack.inject` queues :class:`Fault` s for a Web API method,
+used up one per request in order: a 429 with ``Retry-After`` (refused before it runs,
+as Slack does), a 500, a connection dropped before any response, or a slow response.
 """
 
 from __future__ import annotations
@@ -32,6 +37,21 @@ class Call:
     path: str = ""
 
 
+@dataclass(frozen=True)
+class Fault:
+    """One injected failure for one request.
+
+    ``kind``: ``"ratelimited"`` (429 with ``Retry-After: retry_after``, nothing done),
+    ``"server_error"`` (HTTP ``status``, nothing done), ``"drop"`` (the connection is closed
+    before Slack does anything) or ``"slow"`` (carried out, answered after ``delay`` seconds).
+    """
+
+    kind: str
+    retry_after: int = 1
+    status: int = 500
+    delay: float = 0.0
+
+
 @dataclass
 class FakeSlack:
     """The fake server's state; start it with :meth:`start`."""
@@ -41,6 +61,9 @@ class FakeSlack:
     #: Web API methods that answer ``{"ok": false, "error": ...}``, by method name.
     failing: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    #: Every Web API request, including those a fault refused or dropped: (method, fault kind or "").
+    attempts: list[tuple[str, str]] = field(default_factory=list)
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
     acks: list[dict[str, Any]] = field(default_factory=list)
     connections: int = 0
     port: int = 0
@@ -96,8 +119,34 @@ class FakeSlack:
             args = dict(parse_qsl(raw))
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or args.get("token")
+        queued = self.faults.get(method)
+        fault = queued.pop(0) if queued else None
+        self.attempts.append((method, fault.kind if fault else ""))
+        if fault is not None and fault.kind == "ratelimited":
+            await self._changed_now()
+            headers = {"Retry-After": str(fault.retry_after)}
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+        if fault is not None and fault.kind == "server_error":
+            await self._changed_now()
+            return web.Response(status=fault.status, text="Internal Server Error")
+        if fault is not None and fault.kind == "drop":
+            await self._changed_now()
+            assert request.transport is not None
+            request.transport.abort()  # no status line at all: the client sees the server disconnect
+            raise asyncio.CancelledError
+        if fault is not None and fault.kind == "slow":
+            await self._changed_now()
+            await asyncio.sleep(fault.delay)
         await self._record(Call(method, args, token, request.path))
         return web.json_response(self._reply(method, args))
+
+    def inject(self, method: str, *faults: Fault) -> None:
+        """Queue ``faults`` for the next requests to ``method`` (one each, in order)."""
+        self.faults.setdefault(method, []).extend(faults)
+
+    async def _changed_now(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     def _reply(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method in self.failing:

@@ -1,0 +1,44 @@
+"""SIGTERM to ``quotebot discord``: the reply in flight is still sent, the gateway is closed, exit 0."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.bot.discord.fake_discord import FakeDiscord, Fault, fixture
+from tests.bot.discord.helpers import CHANNEL_MESSAGES
+from tests.conftest import IBM_QUOTE, ROOT, SEEDS
+
+
+async def test_sigterm_sends_the_reply_in_flight_closes_the_gateway_and_exits_0(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        config = tmp_path / "quotebot.toml"
+        config.write_text(
+            f'[corpus]\npaths = ["{SEEDS}"]\ncache_dir = "{tmp_path / "cache"}"\n'
+            f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
+            f'[feedback]\npath = "{tmp_path / "feedback.jsonl"}"\n',
+            encoding="utf-8",
+        )
+        env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DISCORD_TOKEN": fake.token}
+        argv = [sys.executable, "-m", "bot", "--config", str(config), "discord"]
+        proc = await asyncio.create_subprocess_exec(*argv, cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
+        try:
+            await asyncio.wait_for(fake.identified.wait(), 60)
+            fake.inject("POST", CHANNEL_MESSAGES, Fault("slow", delay=1.0))
+            await fake.dispatch("MESSAGE_CREATE", fixture("message_mention"))
+            await fake.wait_for(lambda: fake.calls("POST", CHANNEL_MESSAGES))  # the reply is on its way
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), 30) == 0
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        assert proc.stderr is not None
+        err = (await proc.stderr.read()).decode()
+        (reply,) = fake.calls("POST", CHANNEL_MESSAGES)
+        assert reply.status == 200 and IBM_QUOTE in reply.response["embeds"][0]["description"].replace("**", "")
+        assert "finishing 1 in flight" in err and "shutdown complete" in err and "Traceback" not in err
+        await fake.wait_for(lambda: not fake.live_sockets())
