@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from retrieval.index import OpenedIndex, open_index
-from retrieval.live import LiveIndex
+from retrieval.live import LiveIndex, Update
 
 from .config import Config
 from .pipeline import Answerer
 
+log = logging.getLogger("quotebot.corpus")
 
 @dataclass
 class Loaded:
@@ -49,6 +51,40 @@ async def start_live(config: Config, corpus: list[str] | None = None) -> tuple[A
     live = LiveIndex(paths, config.index, cache_dir=cache)
     await live.start()
     return Answerer(live, config.answer), live
+
+
+async def follow_corpus(config: Config, answerer: Answerer, corpus: list[str] | None = None) -> Callable[[], Awaitable[None]]:
+    """For a running bot with ``[corpus] watch = true``: swap ``answerer`` onto a :class:`~retrieval.live.LiveIndex`
+    that re-indexes changed files in the background; returns the coroutine function that stops it.
+
+    The live index opens the index the bot already saved (memory-mapped), so this costs little at start.
+    """
+    if not config.corpus.watch:
+        return _nothing
+    paths = corpus or config.corpus.paths
+    cache = Path(config.corpus.cache_dir) if config.corpus.cache_dir else None
+    live = LiveIndex(paths, config.index, cache_dir=cache, on_update=_log_update)
+    await live.start()
+    answerer.index = live
+    log.info("corpus: watching %s for changes", ", ".join(str(p) for p in paths))
+    return live.stop
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _log_update(update: Update) -> None:
+    for problem in update.problems:
+        log.warning("corpus: %s", problem)
+    log.info(
+        "corpus: %s; %d changed, %d deleted file(s), %d new sentence(s) in %.2fs",
+        "compacted" if update.compacted else "updated",
+        len(update.changed),
+        len(update.deleted),
+        update.delta_sentences,
+        update.seconds,
+    )
 
 
 def with_passages(config: Config, k: int | None) -> Config:

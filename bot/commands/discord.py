@@ -12,6 +12,7 @@ import aiohttp
 import discord
 
 from ..answering import open_service
+from ..app import follow_corpus
 from ..config import Config
 from ..discord import fetch_application_id, invite_url, run_discord
 from ..discord.run import require_token
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load(args, config)
     setup_logging(config)
     try:
-        return asyncio.run(_serve(config, loaded.answerer, args.sync))
+        return asyncio.run(_serve(config, loaded.answerer, args.sync, args.corpus))
     except discord.LoginFailure:
         return _fail(CLOSE_CODES[4004])
     except discord.ConnectionClosed as exc:
@@ -84,12 +85,13 @@ def run(args: argparse.Namespace) -> int:
         loaded.answerer.close()
 
 
-async def _serve(config: Config, answerer: Answerer, force_sync: bool) -> int:
+async def _serve(config: Config, answerer: Answerer, force_sync: bool, corpus: list[str] | None = None) -> int:
     """Run the bot until SIGINT or SIGTERM; then finish the answers in flight, close, and return the exit status.
 
     A login or gateway failure ends the run with that error (for :func:`run` to explain).
     """
     service = await open_service(config, answerer)
+    stop_following = await follow_corpus(config, answerer, corpus)
     clients: list[Any] = []
     bot = asyncio.create_task(run_discord(config, answerer, service=service, force_sync=force_sync, ready=clients.append))
 
@@ -99,7 +101,7 @@ async def _serve(config: Config, answerer: Answerer, force_sync: bool) -> int:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(bot, 10)
 
-    stopper = asyncio.create_task(service.lifecycle.run_until_stopped(close_client, service.close))
+    stopper = asyncio.create_task(service.lifecycle.run_until_stopped(close_client, service.close, stop_following))
     try:
         await asyncio.wait({bot, stopper}, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -108,6 +110,7 @@ async def _serve(config: Config, answerer: Answerer, force_sync: bool) -> int:
             with contextlib.suppress(asyncio.CancelledError):
                 await stopper
             await service.close()
+            await stop_following()
     if bot.done() and not bot.cancelled() and bot.exception() is not None:
         raise bot.exception()  # type: ignore[misc]
     return stopper.result() if not stopper.cancelled() else 1

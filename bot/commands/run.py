@@ -8,6 +8,7 @@ import logging
 import sys
 
 from ..answering import open_service
+from ..app import follow_corpus
 from ..config import Config, ConfigError
 from ..logs import setup_logging
 from ..pipeline import Answerer
@@ -61,9 +62,11 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(config: Config, answerer: Answerer, the_plan: Plan, args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM, then finish the answers in flight and close; returns the exit status."""
     service = await open_service(config, answerer)
+    stop_following = await follow_corpus(config, answerer, args.corpus)
     remove = service.lifecycle.install_signal_handlers()
     try:
         return await serve_all(config, answerer, the_plan, service=service, slack_port=args.port, slack_host=args.host)
     finally:
         remove()
         await service.close()
+        await stop_following()

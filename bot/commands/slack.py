@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 from ..answering import open_service
+from ..app import follow_corpus
 from ..config import Config
 from ..logs import setup_logging
 from ..pipeline import Answerer
@@ -49,9 +50,11 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(config: Config, answerer: Answerer, args: argparse.Namespace) -> int:
     """Serve Slack until SIGINT or SIGTERM; then finish the answers in flight, close, and return the exit status."""
     service = await open_service(config, answerer)
+    stop_following = await follow_corpus(config, answerer, args.corpus)
     try:
         slack = await start_slack(config, answerer, http=args.http, port=args.port, host=args.host, service=service)
     except BaseException:
+        await stop_following()
         await service.close()
         raise
-    return await service.lifecycle.run_until_stopped(slack.runner.stop, service.close)
+    return await service.lifecycle.run_until_stopped(slack.runner.stop, service.close, stop_following)

@@ -174,3 +174,54 @@ async def test_quotebot_slack_http_serves_a_signed_mention_and_stops_cleanly_on_
     assert process.returncode == 0
     output = "".join(log_lines) + rest.decode()
     assert "`token` will be unused" not in output and BOT_TOKEN not in output and "Traceback" not in output
+
+
+async def test_a_running_bot_answers_from_an_article_added_while_it_runs(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """`[corpus] watch = true` (the default): a file dropped into the corpus is answerable without a restart."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seed.txt").write_text((SEEDS / "000_c80df7419379041d.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    config = tmp_path / "quotebot.toml"
+    config.write_text(
+        f'[corpus]\npaths = ["{corpus}"]\ncache_dir = "{tmp_path / "cache"}"\n[slack]\napi_url = "{fake_slack.api_url}"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    command = [sys.executable, "-m", "bot", "--config", str(config), "slack", "--http", "--port", "0", "--host", "127.0.0.1"]
+    process = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    log_lines: list[str] = []
+
+    async def read_until(pattern: str) -> re.Match[str]:
+        while not (match := re.search(pattern, "".join(log_lines))):
+            line = (await process.stderr.readline()).decode()  # type: ignore[union-attr]
+            assert line, "".join(log_lines)
+            log_lines.append(line)
+        return match
+
+    try:
+        async with asyncio.timeout(60):
+            url = (await read_until(r"listening on (http://127\.0\.0\.1:\d+/slack/events)")).group(1)
+            await read_until(r"corpus: watching")
+            (corpus / "zeppelins.txt").write_text(
+                "date 2021-05-01\nThe airship museum restored a zeppelin gondola for its centenary show.", encoding="utf-8"
+            )
+            await read_until(r"corpus: updated; 1 changed")
+            event = fixture("app_mention.json")
+            event["event_id"] = "Ev0ZEPPELIN"
+            event["event"]["ts"] = event["event"]["event_ts"] = "1591700001.000100"
+            event["event"]["text"] = "<@UQUOTEBOT> What did the airship museum restore?"
+            body = json.dumps(event)
+            ts = str(int(time.time()))
+            signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body) or ""
+            headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+            async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
+                assert response.status == 200
+            await fake_slack.wait_for(lambda: bool(fake_slack.posts()))
+        post = fake_slack.posts()[0].args["text"]
+        assert "zeppelin gondola" in post and "2021-05-01" in post
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
