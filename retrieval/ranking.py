@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .qtype import answer_type
-from .sparse import distinct, scratch_array
+from .sparse import scratch_array, sorted_unique
 from .tokens import Tokenizer
 
 if TYPE_CHECKING:
@@ -142,9 +142,14 @@ class Layout:
     para_article: NDArray[np.int64]
     sentences_in: NDArray[np.float64]
     paragraphs_in: NDArray[np.float64]
-    #: Sentences (and paragraphs holding sentences) are numbered in article order, so the articles of a
-    #: term's postings come out sorted; otherwise they are sorted per query.
+    #: Sentences (and paragraphs holding sentences) are numbered in article order: each article's
+    #: sentences are ``sent_lo[a]:sent_hi[a]`` and its paragraphs ``para_lo[a]:para_hi[a]``, so counting a
+    #: term's postings in an article is two binary searches. (Otherwise, the postings' articles are counted.)
     in_article_order: bool
+    sent_lo: NDArray[np.int64]
+    sent_hi: NDArray[np.int64]
+    para_lo: NDArray[np.int64]
+    para_hi: NDArray[np.int64]
     term_ids: NDArray[np.int32] | None = None
     term_ptr: NDArray[np.int64] | None = None
     vocab: dict[str, int] | None = None
@@ -169,6 +174,11 @@ class Layout:
         para_article = np.zeros(num_paragraphs, dtype=np.int64)
         para_article[sent_paragraph] = sent_article
         ordered = bool(np.all(np.diff(sent_article) >= 0) and np.all(np.diff(sent_paragraph) >= 0))
+        sent_lo = np.searchsorted(sent_article, np.arange(n_articles), side="left").astype(np.int64)
+        sent_hi = np.searchsorted(sent_article, np.arange(n_articles), side="right").astype(np.int64)
+        has = sent_hi > sent_lo
+        para_lo = np.where(has, sent_paragraph[np.where(has, sent_lo, 0)], 0).astype(np.int64)
+        para_hi = np.where(has, sent_paragraph[np.maximum(sent_hi - 1, 0)] + 1, 0).astype(np.int64)
         return cls(
             sent_article,
             sent_paragraph,
@@ -176,6 +186,10 @@ class Layout:
             np.bincount(sent_article, minlength=n_articles).astype(np.float64),
             np.bincount(para_article, minlength=n_articles).astype(np.float64),
             ordered,
+            sent_lo,
+            sent_hi,
+            para_lo,
+            para_hi,
             term_ids,
             term_ptr,
             vocab,
@@ -199,11 +213,23 @@ def _gather(postings: Postings, at: NDArray[np.int64]) -> NDArray[np.float64]:
     return out
 
 
-def _count(values: NDArray[np.int64], keys: NDArray[np.int64], ordered: bool) -> NDArray[np.int64]:
-    """How often each of ``keys`` occurs in ``values`` (sorted when ``ordered``)."""
-    if not ordered:
-        values = np.sort(values)
-    return np.searchsorted(values, keys, side="right") - np.searchsorted(values, keys, side="left")
+def _in_articles(
+    docs: NDArray[np.int32],
+    doc_article: NDArray[np.integer],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    arts: NDArray[np.int64],
+    ordered: bool,
+) -> NDArray[np.int64]:
+    """How many of the sorted ``docs`` (sentences or paragraphs) lie in each article of ``arts``.
+
+    In article order, article ``a``'s documents are ``lo[a]:hi[a]``: two binary searches per article.
+    Otherwise each document's article is looked up (``doc_article``) and counted.
+    """
+    if ordered:
+        return np.searchsorted(docs, hi[arts]) - np.searchsorted(docs, lo[arts])
+    values = np.sort(doc_article[docs].astype(np.int64))
+    return np.searchsorted(values, arts, side="right") - np.searchsorted(values, arts, side="left")
 
 
 def _proximity(layout: Layout, ids: NDArray[np.int64], terms: list[str], query_pairs: set[tuple[str, str]]) -> NDArray[np.float64]:
@@ -279,17 +305,26 @@ def candidates(
         para[docs] += scores
     s_parts = [docs for docs, _ in sentence_postings if docs.size]
     p_parts = [docs for docs, _ in paragraph_postings if docs.size]
-    union = distinct(s_parts, num) if s_parts else np.empty(0, dtype=np.int64)
-    para_union = np.sort(distinct(p_parts, para.size)) if p_parts else np.empty(0, dtype=np.int64)
+    # Every posting, a sentence once per query term it holds (no de-duplication of the whole: that costs more).
+    postings = np.concatenate(s_parts) if s_parts else np.empty(0, dtype=np.int32)
+    para_postings = np.concatenate(p_parts) if p_parts else np.empty(0, dtype=np.int32)
     try:
-        eligible = union[own[union] > 0]
         if allowed is not None:
-            eligible = eligible[allowed[sent_article[eligible]]]
+            postings = postings[allowed[sent_article[postings]]]
+        # A sentence occurs at most len(s_parts) times, so the best n * len(s_parts) postings by pool score hold
+        # the n best sentences, and every sentence tied with the n-th: those, de-duplicated, are the pool.
+        want = n * len(s_parts)
+        if postings.size > want:
+            pool = own[postings] + paragraph_weight * para[sent_paragraph[postings]]
+            cut = np.partition(pool, postings.size - want)[postings.size - want]
+            eligible = sorted_unique(postings[pool >= cut])
+        else:
+            eligible = sorted_unique(postings)
+        eligible = eligible[own[eligible] > 0]
         k = min(n, eligible.size)
         if k == 0:
             return Candidates(terms, idf, np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))), df)
-        pool = own[eligible] + paragraph_weight * para[sent_paragraph[eligible]]
-        ids = best_k(eligible, pool, k)
+        ids = best_k(eligible, own[eligible] + paragraph_weight * para[sent_paragraph[eligible]], k)
         own_ids = own[ids]
         term_scores = np.column_stack([_gather(p, ids) for p in sentence_postings])
         mass = float(idf.sum()) or 1.0
@@ -307,21 +342,33 @@ def candidates(
 
         paras, arts = sent_paragraph[ids].astype(np.int64), sent_article[ids].astype(np.int64)
         para_ids = para[paras]
-        # The best paragraph score of each candidate's article, over the paragraphs with a nonzero score.
+        # The best paragraph score of each candidate's article (``para`` is zero outside the postings).
         cand_arts = np.unique(arts)
-        union_arts = layout.para_article[para_union]
-        at, where = _found(cand_arts.astype(np.int32), union_arts)
         best = np.zeros(cand_arts.size)
-        np.maximum.at(best, where[at], para[para_union[at]])
+        if layout.in_article_order:
+            lo, hi = layout.para_lo[cand_arts], layout.para_hi[cand_arts]
+            spans = np.flatnonzero(hi > lo)
+            if spans.size:
+                lens = hi[spans] - lo[spans]
+                first = np.cumsum(lens) - lens
+                values = para[np.repeat(lo[spans] - first, lens) + np.arange(int(lens.sum()))]
+                best[spans] = np.maximum(np.maximum.reduceat(values, first), 0.0)
+        else:
+            at, where = _found(cand_arts.astype(np.int32), layout.para_article[para_postings])
+            np.maximum.at(best, where[at], para[para_postings[at]])
         article_best = best[np.searchsorted(cand_arts, arts)]
-        # Reciprocal rank of each candidate's paragraph among the paragraphs with a nonzero score (the rest rank below).
-        order = np.argsort(-para[para_union], kind="stable")
-        rank_of = np.empty(para_union.size, dtype=np.int64)
-        rank_of[order] = np.arange(para_union.size)
-        para_rank = 1.0 / (1.0 + rank_of[np.searchsorted(para_union, paras)])
+        # Reciprocal rank of each candidate's paragraph among all paragraphs (ties by paragraph number). Only
+        # paragraphs scoring at least the lowest candidate paragraph can rank above one, so only those are sorted.
+        above = sorted_unique(para_postings[para[para_postings] >= para_ids.min()])
+        order = np.argsort(-para[above], kind="stable")
+        rank_of = np.empty(above.size, dtype=np.int64)
+        rank_of[order] = np.arange(above.size)
+        para_rank = 1.0 / (1.0 + rank_of[np.searchsorted(above, paras)])
     finally:
-        own[union] = 0.0
-        para[para_union] = 0.0
+        for docs in s_parts:
+            own[docs] = 0.0
+        for docs in p_parts:
+            para[docs] = 0.0
 
     query_pairs = _pairs(terms)
     kind = answer_type(question)
@@ -339,14 +386,18 @@ def candidates(
     # Article-local IDF: a term found in most of the article's sentences (its topic) says little about which one answers.
     # Counted from each term's postings: how many of them fall in each candidate's article (or paragraph's article).
     ordered = layout.in_article_order
-    local_df = np.vstack([_count(sent_article[docs].astype(np.int64), arts, ordered) for docs, _ in sentence_postings])
+    local_df = np.vstack(
+        [_in_articles(docs, sent_article, layout.sent_lo, layout.sent_hi, arts, ordered) for docs, _ in sentence_postings]
+    )
     local_idf = np.log1p((layout.sentences_in[arts] - local_df + 0.5) / (local_df + 0.5)).T
     local = (matched * local_idf * idf).sum(axis=1)
     local_coverage = local / np.maximum((local_idf * idf).sum(axis=1), 1e-9)
     # How much the article as a whole is about the question's terms: how many of its sentences hold each, dampened.
     article_tf = (np.log1p(local_df).T * idf).sum(axis=1) / mass
     # The same local IDF for paragraphs: which paragraph of the article holds the question's rarer (in the article) terms.
-    local_pdf = np.vstack([_count(layout.para_article[docs], arts, ordered) for docs, _ in paragraph_postings])
+    local_pdf = np.vstack(
+        [_in_articles(docs, layout.para_article, layout.para_lo, layout.para_hi, arts, ordered) for docs, _ in paragraph_postings]
+    )
     local_pidf = np.log1p((layout.paragraphs_in[arts] - local_pdf + 0.5) / (local_pdf + 0.5)).T
     para_matched = np.column_stack([_found(docs, paras)[0] for docs, _ in paragraph_postings])
     local_para = (para_matched * local_pidf * idf).sum(axis=1) / np.maximum((local_pidf * idf).sum(axis=1), 1e-9)
