@@ -119,6 +119,31 @@ def answer_cue(kind: str | None, text: str, question: str) -> float:
     return 0.0
 
 
+def answer_cues(kind: str | None, texts: Sequence[str], question: str) -> NDArray[np.float64]:
+    """:func:`answer_cue` for many texts at once: each pattern runs once over all of them (joined by NUL,
+    which no pattern matches across), and a text is done with at its first novel match."""
+    out = np.zeros(len(texts))
+    if kind is None or not texts:
+        return out
+    joined = "\x00".join(texts)
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    starts = np.cumsum(lengths) - lengths
+    lowered = question.lower()
+    patterns = {"date": [(_YEAR, 0), (_MONTH, 0)], "number": [(_NUMBER, 0)], "person": [(_NAME, 0)], "place": [(_PLACE, 1)]}
+    for pattern, group in patterns.get(kind, []):
+        row, end = -1, -1
+        for m in pattern.finditer(joined):
+            at = m.start()
+            if at >= end:  # the match lies in a later text
+                row = int(np.searchsorted(starts, at, side="right")) - 1
+                end = int(starts[row] + lengths[row])
+            if out[row] or (kind == "person" and at == starts[row]):
+                continue
+            if m.group(group).lower() not in lowered:
+                out[row] = 1.0
+    return out
+
+
 def _pairs(terms: Sequence[str]) -> set[tuple[str, str]]:
     return {(a, b) for a, b in zip(terms, terms[1:], strict=False) if a != b}
 
@@ -374,14 +399,11 @@ def candidates(
     kind = answer_type(question)
     stored = layout.term_ptr is not None
     proximity = _proximity(layout, ids, terms, query_pairs) if query_pairs and stored else np.zeros(k)
-    cue = np.zeros(k)
-    if kind is not None or (query_pairs and not stored):
-        for row, i in enumerate(ids):
-            text = texts(int(i))
-            if query_pairs and not stored:
-                proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
-            if kind is not None:
-                cue[row] = answer_cue(kind, text, question)
+    cand_texts = [texts(int(i)) for i in ids] if kind is not None or (query_pairs and not stored) else []
+    if query_pairs and not stored:
+        for row, text in enumerate(cand_texts):
+            proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
+    cue = answer_cues(kind, cand_texts, question) if kind is not None else np.zeros(k)
 
     # Article-local IDF: a term found in most of the article's sentences (its topic) says little about which one answers.
     # Counted from each term's postings: how many of them fall in each candidate's article (or paragraph's article).
