@@ -138,6 +138,12 @@ class SentenceIndex:
         """The exact text of sentence ``i``: its article's text sliced at its offsets."""
         return self.articles.slice_text(int(self.sent_byte_start[i]), int(self.sent_byte_end[i]))
 
+    def sentence_texts(self, ids: NDArray[np.integer]) -> list[str]:
+        """The texts of many sentences (one array lookup per offset, not per sentence)."""
+        blob = self.articles.text
+        spans = zip(self.sent_byte_start[ids].tolist(), self.sent_byte_end[ids].tolist(), strict=True)
+        return [blob[s:e].decode("utf-8") for s, e in spans]
+
     def hit(self, i: int, score: float) -> Hit:
         """The :class:`Hit` record for sentence ``i``."""
         table = self.articles

@@ -120,27 +120,31 @@ def answer_cue(kind: str | None, text: str, question: str) -> float:
 
 
 def answer_cues(kind: str | None, texts: Sequence[str], question: str) -> NDArray[np.float64]:
-    """:func:`answer_cue` for many texts at once: each pattern runs once over all of them (joined by NUL,
-    which no pattern matches across), and a text is done with at its first novel match."""
+    """:func:`answer_cue` for many texts at once: one search through all of them (joined by NUL, which no
+    pattern matches across) that skips to the next text as soon as one holds a novel match."""
     out = np.zeros(len(texts))
     if kind is None or not texts:
         return out
     joined = "\x00".join(texts)
     lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-    starts = np.cumsum(lengths) - lengths
+    ends = np.cumsum(lengths).tolist()  # one past each text's NUL
+    starts = [0, *ends[:-1]]
     lowered = question.lower()
     patterns = {"date": [(_YEAR, 0), (_MONTH, 0)], "number": [(_NUMBER, 0)], "person": [(_NAME, 0)], "place": [(_PLACE, 1)]}
     for pattern, group in patterns.get(kind, []):
-        row, end = -1, -1
-        for m in pattern.finditer(joined):
+        search = pattern.search
+        row, pos = 0, 0
+        while (m := search(joined, pos)) is not None:
             at = m.start()
-            if at >= end:  # the match lies in a later text
-                row = int(np.searchsorted(starts, at, side="right")) - 1
-                end = int(starts[row] + lengths[row])
+            while at >= ends[row]:
+                row += 1
             if out[row] or (kind == "person" and at == starts[row]):
-                continue
-            if m.group(group).lower() not in lowered:
+                pos = ends[row] if out[row] else m.end()
+            elif m.group(group).lower() not in lowered:
                 out[row] = 1.0
+                pos = ends[row]
+            else:
+                pos = m.end()
     return out
 
 
@@ -297,7 +301,7 @@ def candidates(
     sentence_postings: list[Postings],
     paragraph_postings: list[Postings],
     layout: Layout,
-    texts: Callable[[int], str],
+    texts: Callable[[NDArray[np.int64]], list[str]],
     terms: list[str],
     question: str,
     tokenizer: Tokenizer,
@@ -399,7 +403,7 @@ def candidates(
     kind = answer_type(question)
     stored = layout.term_ptr is not None
     proximity = _proximity(layout, ids, terms, query_pairs) if query_pairs and stored else np.zeros(k)
-    cand_texts = [texts(int(i)) for i in ids] if kind is not None or (query_pairs and not stored) else []
+    cand_texts = texts(ids) if kind is not None or (query_pairs and not stored) else []
     if query_pairs and not stored:
         for row, text in enumerate(cand_texts):
             proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
@@ -495,7 +499,7 @@ def index_candidates(
         [index.sentence_engine.postings(t) for t in terms],
         [index.paragraph_engine.postings(t) for t in terms],
         index.layout(),
-        index.sentence_text,
+        index.sentence_texts,
         terms,
         question,
         index.tokenizer,

@@ -12,7 +12,7 @@ import pytest
 
 from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex
-from retrieval.ranking import Candidates, index_candidates, query_terms
+from retrieval.ranking import Candidates, answer_cue, answer_cues, index_candidates, query_terms
 from tests.conftest import SQUAD
 from tests.retrieval.dense_ranking import dense_candidates
 
@@ -115,3 +115,13 @@ def test_squad_questions_match_the_dense_reference() -> None:
     lines = (SQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in random.Random(5).sample(lines, 300)]
     assert sum(assert_same(index, q) for q in questions) > 300
+
+
+@pytest.mark.parametrize("kind", ["date", "number", "person", "place", None])
+def test_batched_answer_cues_equal_one_at_a_time(seed_index: SentenceIndex, kind: str | None) -> None:
+    texts = seed_index.sentence_texts(np.arange(seed_index.num_sentences))
+    texts += ["Smith met Jones in Boston in 1999.", "", "In 2014 it opened.", "It opened in 2014 in Boston, said Smith."]
+    question = "When did Smith open it in Boston in 2014?"
+    expected = [answer_cue(kind, t, question) for t in texts]
+    assert answer_cues(kind, texts, question).tolist() == expected
+    assert any(expected) or kind is None
