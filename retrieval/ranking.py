@@ -316,6 +316,11 @@ def candidates(
     paragraphs. Only those postings are read, so the cost grows with the query terms' document
     frequencies, not with the corpus. Only sentences sharing at least one term with the query are
     candidates, and with ``allowed`` (a flag per article) only those of allowed articles.
+
+    The result equals scoring every sentence and paragraph per term (``tests/retrieval/dense_ranking.py``)
+    when postings hold exactly the nonzero scores, as with the default ``lucene`` method. (bm25s's
+    ``robertson`` stores zero scores for terms in over half the documents, which then count in df here;
+    ``bm25l`` / ``bm25+`` give every document a constant per term, which postings leave out.)
     """
     num = layout.num_sentences
     no_rows = np.empty((0, len(FEATURES)))
@@ -328,16 +333,16 @@ def candidates(
     # (and zeroed again before returning), so a look-up of any sentence or paragraph is exact.
     own = scratch_array("rank_own", num, np.float64)
     para = scratch_array("rank_para", len(layout.para_article), np.float64)
-    for docs, scores in sentence_postings:
-        own[docs] += scores
-    for docs, scores in paragraph_postings:
-        para[docs] += scores
     s_parts = [docs for docs, _ in sentence_postings if docs.size]
     p_parts = [docs for docs, _ in paragraph_postings if docs.size]
     # Every posting, a sentence once per query term it holds (no de-duplication of the whole: that costs more).
     postings = np.concatenate(s_parts) if s_parts else np.empty(0, dtype=np.int32)
     para_postings = np.concatenate(p_parts) if p_parts else np.empty(0, dtype=np.int32)
     try:
+        for docs, scores in sentence_postings:
+            own[docs] += scores
+        for docs, scores in paragraph_postings:
+            para[docs] += scores
         if allowed is not None:
             postings = postings[allowed[sent_article[postings]]]
         # A sentence occurs at most len(s_parts) times, so the best n * len(s_parts) postings by pool score hold
