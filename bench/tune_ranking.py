@@ -2,7 +2,7 @@
 
     python -m bench.tune_ranking [--k1 1.2 --b 0.75] [--candidates 200]
 
-Features come from :func:`retrieval.ranking.candidates`, computed once per question;
+Features come from :func:`retrieval.ranking.index_candidates`, computed once per question;
 weights are then searched by coordinate ascent on MRR@10 of the dev split only.
 """
 
@@ -12,6 +12,7 @@ import argparse
 import pickle
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from numpy.typing import NDArray
 from bot.evaluate import EvalQuestion, load_questions, split
 from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex
-from retrieval.ranking import FEATURES, WEIGHTS, Candidates, candidates, combine, query_terms
+from retrieval.ranking import FEATURES, WEIGHTS, Candidates, combine, index_candidates, query_terms
 
 SQUAD = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "eval" / "squad-dev"
 
@@ -43,15 +44,11 @@ def fmt(m: tuple[float, float, float]) -> str:
 def gather(index: SentenceIndex, questions: Sequence[EvalQuestion], n: int) -> Data:
     """Per question: its Candidates and a boolean vector of which candidates answer it."""
     out = []
+    index = replace(index, settings=replace(index.settings, paragraph_weight=0.8))
     art_index = {a.id: i for i, a in enumerate(index.articles)}
     for q in questions:
         terms = query_terms(index.tokenizer, q.text, drop_frame=FRAME)
-        per_term = [index.sentence_engine.get_scores([t]) for t in terms]
-        para_terms = [index.paragraph_engine.get_scores([t]) for t in terms]
-        c = candidates(
-            per_term, para_terms, index.sent_paragraph, index.sent_article,
-            index.sentence_text, terms, q.text, index.tokenizer, n, 0.8,
-        )  # fmt: skip
+        c = index_candidates(index, terms, q.text, n)
         a = art_index[q.article_id]
         gold = np.array(
             [

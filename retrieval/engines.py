@@ -45,6 +45,12 @@ class Engine(Protocol):
     def scores_at(self, query_tokens: list[str], docs: NDArray[np.int64]) -> NDArray[np.float32]:
         """The scores of the given documents only."""
 
+    def postings(self, term: str) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+        """The documents ``term`` gives a nonzero score (ascending) and those scores."""
+
+    def document_frequency(self, term: str) -> int:
+        """How many documents ``term`` gives a nonzero score (those holding it)."""
+
 
 class Bm25sEngine:
     """The default engine: bm25s's model (a sparse matrix of precomputed scores), built and queried with NumPy.
@@ -102,6 +108,14 @@ class Bm25sEngine:
     def scores_at(self, query_tokens: list[str], docs: NDArray[np.int64]) -> NDArray[np.float32]:
         """Scores of ``docs`` only."""
         return self.matrix.scores_at(self.term_ids(query_tokens), docs)
+
+    def postings(self, term: str) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+        """The documents holding ``term`` (ascending) and its score in each, read straight from the matrix."""
+        return self.matrix.postings(self.vocab.get(term, -1))
+
+    def document_frequency(self, term: str) -> int:
+        """How many documents hold ``term`` (0 for a term the index does not know)."""
+        return self.matrix.document_frequency(self.vocab.get(term, -1))
 
     def save(self, directory: Path) -> None:
         """Save the matrix as ``.npy`` files (the vocabulary is saved once by the index)."""
@@ -164,6 +178,16 @@ class RankBm25Engine:
     def scores_at(self, query_tokens: list[str], docs: NDArray[np.int64]) -> NDArray[np.float32]:
         """Scores of ``docs`` (scores every document, then picks)."""
         return self.get_scores(query_tokens)[docs]
+
+    def postings(self, term: str) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+        """The documents ``term`` gives a nonzero score and those scores (scores every document, then picks)."""
+        scores = self.get_scores([term])
+        docs = np.flatnonzero(scores).astype(np.int32)
+        return docs, scores[docs]
+
+    def document_frequency(self, term: str) -> int:
+        """How many documents ``term`` gives a nonzero score (scores every document)."""
+        return int(np.count_nonzero(self.get_scores([term])))
 
 
 def make_engine(name: str, k1: float, b: float, method: str) -> Bm25sEngine | RankBm25Engine:

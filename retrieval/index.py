@@ -31,7 +31,8 @@ from .store import ArticleTable, load_array
 from .tokens import Tokenizer
 
 #: 2: article texts in one memory-mapped blob, own BM25 matrices, vocabulary saved once.
-FORMAT_VERSION = 2
+#: 3: each sentence's term ids (``term_ids.npy`` / ``term_ptr.npy``), read by the re-ranker's proximity feature.
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -107,15 +108,41 @@ class SentenceIndex:
     sent_byte_end: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     #: Term → column of both engines' matrices.
     vocab: dict[str, int] = field(default_factory=dict)
+    #: The analysed terms of every sentence in order (stopwords left out): sentence ``i`` holds
+    #: ``term_ids[term_ptr[i]:term_ptr[i + 1]]``. Empty ``term_ptr``: not kept (proximity tokenizes instead).
+    term_ids: NDArray[np.int32] = field(default_factory=lambda: np.empty(0, np.int32))
+    term_ptr: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    #: :meth:`layout`, once computed.
+    layout_cache: ranking.Layout | None = field(default=None, repr=False, compare=False)
 
     @property
     def num_sentences(self) -> int:
         """How many sentences are indexed."""
         return len(self.sent_start)
 
+    def layout(self) -> ranking.Layout:
+        """Per-index facts the re-ranker reads (computed on first use, one pass over the sentences)."""
+        if self.layout_cache is None:
+            stored = len(self.term_ptr) == self.num_sentences + 1
+            self.layout_cache = ranking.Layout.of(
+                self.sent_article,
+                self.sent_paragraph,
+                self.paragraph_engine.num_docs,
+                self.term_ids if stored else None,
+                self.term_ptr if stored else None,
+                self.vocab if stored else None,
+            )
+        return self.layout_cache
+
     def sentence_text(self, i: int) -> str:
         """The exact text of sentence ``i``: its article's text sliced at its offsets."""
         return self.articles.slice_text(int(self.sent_byte_start[i]), int(self.sent_byte_end[i]))
+
+    def sentence_texts(self, ids: NDArray[np.integer]) -> list[str]:
+        """The texts of many sentences (one array lookup per offset, not per sentence)."""
+        blob = self.articles.text
+        spans = zip(self.sent_byte_start[ids].tolist(), self.sent_byte_end[ids].tolist(), strict=True)
+        return [blob[s:e].decode("utf-8") for s, e in spans]
 
     def hit(self, i: int, score: float) -> Hit:
         """The :class:`Hit` record for sentence ``i``."""
@@ -219,6 +246,8 @@ class SentenceIndex:
             corpus.sent_byte_start,
             corpus.sent_byte_end,
             vocab,
+            corpus.term_ids,
+            _term_ptr(corpus.term_sentence, n_sent),
         )
 
     def rank(self, query_terms: list[str], question: str = "", allowed: NDArray[np.bool_] | None = None) -> ranking.Ranked:
@@ -265,7 +294,7 @@ class SentenceIndex:
         directory.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
         try:
-            for name in ("sent_article", "sent_paragraph", "sent_start", "sent_end", "sent_byte_start", "sent_byte_end"):
+            for name in _ARRAYS:
                 np.save(tmp / f"{name}.npy", getattr(self, name))
             self.articles.save(tmp)
             problems = [[p.path, p.line, p.reason, p.skipped] for p in self.problems]
@@ -299,8 +328,7 @@ class SentenceIndex:
         table = ArticleTable.load(directory)
         saved_problems = json.loads((directory / "problems.json").read_text())
         problems = [Problem(path, line, reason, skipped) for path, line, reason, skipped in saved_problems]
-        names = ("sent_article", "sent_paragraph", "sent_start", "sent_end", "sent_byte_start", "sent_byte_end")
-        arrays = {name: load_array(directory / f"{name}.npy", mmap) for name in names}
+        arrays = {name: load_array(directory / f"{name}.npy", mmap) for name in _ARRAYS}
         text = (directory / "vocab.txt").read_text(encoding="utf-8")
         terms = text.split("\n") if text else []
         vocab = dict(zip(terms, range(len(terms)), strict=True))
@@ -322,8 +350,21 @@ class SentenceIndex:
                 arrays["sent_byte_start"],
                 arrays["sent_byte_end"],
                 vocab,
+                arrays["term_ids"],
+                arrays["term_ptr"],
             )
         return cls.build(LoadReport(list(table), problems), settings)
+
+
+#: The per-sentence arrays saved as ``.npy`` files (loaded memory-mapped).
+_ARRAYS = ("sent_article", "sent_paragraph", "sent_start", "sent_end", "sent_byte_start", "sent_byte_end", "term_ids", "term_ptr")
+
+
+def _term_ptr(term_sentence: NDArray[np.int32], num_sentences: int) -> NDArray[np.int64]:
+    """Where each sentence's terms start in the (sentence-ordered) term arrays, plus the end: ``num_sentences + 1`` offsets."""
+    ptr = np.zeros(num_sentences + 1, dtype=np.int64)
+    np.cumsum(np.bincount(term_sentence, minlength=num_sentences), out=ptr[1:])
+    return ptr
 
 
 def _background(engine: Bm25sEngine, terms: list[str]) -> Background:

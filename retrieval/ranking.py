@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .qtype import answer_type
+from .sparse import scratch_array, sorted_unique
 from .tokens import Tokenizer
 
 if TYPE_CHECKING:
@@ -118,16 +119,189 @@ def answer_cue(kind: str | None, text: str, question: str) -> float:
     return 0.0
 
 
+def answer_cues(kind: str | None, texts: Sequence[str], question: str) -> NDArray[np.float64]:
+    """:func:`answer_cue` for many texts at once: one search through all of them (joined by NUL, which no
+    pattern matches across) that skips to the next text as soon as one holds a novel match."""
+    out = np.zeros(len(texts))
+    if kind is None or not texts:
+        return out
+    joined = "\x00".join(texts)
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lengths).tolist()  # one past each text's NUL
+    starts = [0, *ends[:-1]]
+    lowered = question.lower()
+    patterns = {"date": [(_YEAR, 0), (_MONTH, 0)], "number": [(_NUMBER, 0)], "person": [(_NAME, 0)], "place": [(_PLACE, 1)]}
+    for pattern, group in patterns.get(kind, []):
+        search = pattern.search
+        row, pos = 0, 0
+        while (m := search(joined, pos)) is not None:
+            at = m.start()
+            while at >= ends[row]:
+                row += 1
+            if out[row] or (kind == "person" and at == starts[row]):
+                pos = ends[row] if out[row] else m.end()
+            elif m.group(group).lower() not in lowered:
+                out[row] = 1.0
+                pos = ends[row]
+            else:
+                pos = m.end()
+    return out
+
+
 def _pairs(terms: Sequence[str]) -> set[tuple[str, str]]:
     return {(a, b) for a, b in zip(terms, terms[1:], strict=False) if a != b}
 
 
+Postings = tuple[NDArray[np.int32], NDArray[np.float32]]
+
+
+@dataclass
+class Layout:
+    """What the ranker needs to know about an index's shape, computed once per index (one pass over its sentences).
+
+    ``para_article`` maps each paragraph to its article (a paragraph with no sentence to article 0, and it
+    counts among article 0's paragraphs, as it always has); ``sentences_in`` / ``paragraphs_in`` count
+    each article's sentences and paragraphs. With ``term_ids`` / ``term_ptr`` (the index's analysed
+    terms, sentence ``i`` holding ``term_ids[term_ptr[i]:term_ptr[i + 1]]``) and ``vocab``, proximity
+    reads stored term ids instead of tokenizing the candidates' texts.
+    """
+
+    sent_article: NDArray[np.int32]
+    sent_paragraph: NDArray[np.int32]
+    para_article: NDArray[np.int64]
+    sentences_in: NDArray[np.float64]
+    paragraphs_in: NDArray[np.float64]
+    #: Sentences (and paragraphs holding sentences) are numbered in article order: each article's
+    #: sentences are ``sent_lo[a]:sent_hi[a]`` and its paragraphs ``para_lo[a]:para_hi[a]``, so counting a
+    #: term's postings in an article is two binary searches. (Otherwise, the postings' articles are counted.)
+    in_article_order: bool
+    sent_lo: NDArray[np.int64]
+    sent_hi: NDArray[np.int64]
+    para_lo: NDArray[np.int64]
+    para_hi: NDArray[np.int64]
+    term_ids: NDArray[np.int32] | None = None
+    term_ptr: NDArray[np.int64] | None = None
+    vocab: dict[str, int] | None = None
+
+    @property
+    def num_sentences(self) -> int:
+        """Sentences in the index."""
+        return len(self.sent_article)
+
+    @classmethod
+    def of(
+        cls,
+        sent_article: NDArray[np.int32],
+        sent_paragraph: NDArray[np.int32],
+        num_paragraphs: int,
+        term_ids: NDArray[np.int32] | None = None,
+        term_ptr: NDArray[np.int64] | None = None,
+        vocab: dict[str, int] | None = None,
+    ) -> Layout:
+        """The layout of an index with these per-sentence articles and paragraphs."""
+        n_articles = int(sent_article.max()) + 1 if len(sent_article) else 0
+        para_article = np.zeros(num_paragraphs, dtype=np.int64)
+        para_article[sent_paragraph] = sent_article
+        ordered = bool(np.all(np.diff(sent_article) >= 0) and np.all(np.diff(sent_paragraph) >= 0))
+        sent_lo = np.searchsorted(sent_article, np.arange(n_articles), side="left").astype(np.int64)
+        sent_hi = np.searchsorted(sent_article, np.arange(n_articles), side="right").astype(np.int64)
+        has = sent_hi > sent_lo
+        para_lo = np.where(has, sent_paragraph[np.where(has, sent_lo, 0)], 0).astype(np.int64)
+        para_hi = np.where(has, sent_paragraph[np.maximum(sent_hi - 1, 0)] + 1, 0).astype(np.int64)
+        return cls(
+            sent_article,
+            sent_paragraph,
+            para_article,
+            np.bincount(sent_article, minlength=n_articles).astype(np.float64),
+            np.bincount(para_article, minlength=n_articles).astype(np.float64),
+            ordered,
+            sent_lo,
+            sent_hi,
+            para_lo,
+            para_hi,
+            term_ids,
+            term_ptr,
+            vocab,
+        )
+
+
+def _found(docs: NDArray[np.int32], at: NDArray[np.int64]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Which of ``at`` are in the sorted ``docs``, and where (positions are valid only where found)."""
+    pos = np.searchsorted(docs, at)
+    inside = pos < docs.size
+    pos = np.where(inside, pos, 0)
+    return inside & (docs[pos] == at) if docs.size else np.zeros(at.size, dtype=bool), pos
+
+
+def _gather(postings: Postings, at: NDArray[np.int64]) -> NDArray[np.float64]:
+    """The scores ``postings`` give the documents ``at`` (0 for those it does not hold)."""
+    docs, scores = postings
+    found, pos = _found(docs, at)
+    out = np.zeros(at.size)
+    out[found] = scores[pos[found]]
+    return out
+
+
+def _in_articles(
+    docs: NDArray[np.int32],
+    doc_article: NDArray[np.integer],
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    arts: NDArray[np.int64],
+    ordered: bool,
+) -> NDArray[np.int64]:
+    """How many of the sorted ``docs`` (sentences or paragraphs) lie in each article of ``arts``.
+
+    In article order, article ``a``'s documents are ``lo[a]:hi[a]``: two binary searches per article.
+    Otherwise each document's article is looked up (``doc_article``) and counted.
+    """
+    if ordered:
+        return np.searchsorted(docs, hi[arts]) - np.searchsorted(docs, lo[arts])
+    values = np.sort(doc_article[docs].astype(np.int64))
+    return np.searchsorted(values, arts, side="right") - np.searchsorted(values, arts, side="left")
+
+
+def _proximity(layout: Layout, ids: NDArray[np.int64], terms: list[str], query_pairs: set[tuple[str, str]]) -> NDArray[np.float64]:
+    """Per candidate, the share of ``query_pairs`` adjacent in it, from the index's stored term ids."""
+    assert layout.term_ids is not None and layout.term_ptr is not None and layout.vocab is not None
+    vocab = layout.vocab
+    known = [(vocab[a], vocab[b]) for a, b in query_pairs if a in vocab and b in vocab]
+    out = np.zeros(ids.size)
+    if not known or ids.size == 0:
+        return out
+    starts, ends = layout.term_ptr[ids], layout.term_ptr[ids + 1]
+    lens = ends - starts
+    total = int(lens.sum())
+    if total < 2:
+        return out
+    first = np.cumsum(lens) - lens
+    toks = layout.term_ids[np.repeat(starts - first, lens) + np.arange(total)].astype(np.int64)
+    row = np.repeat(np.arange(ids.size), lens)
+    width = np.int64(len(vocab))
+    codes = toks[:-1] * width + toks[1:]
+    wanted = np.asarray(sorted(a * int(width) + b for a, b in known), dtype=np.int64)
+    hit = (row[:-1] == row[1:]) & np.isin(codes, wanted)
+    # Each distinct (candidate, pair) counts once, however often the pair recurs in the sentence.
+    pairs = np.unique(row[:-1][hit] * wanted.size + np.searchsorted(wanted, codes[hit]))
+    np.add.at(out, pairs // wanted.size, 1.0)
+    return out / len(query_pairs)
+
+
+def best_k(ids: NDArray[np.integer], pool: NDArray[np.float64], k: int) -> NDArray[np.int64]:
+    """The ``k`` of ``ids`` with the highest ``pool`` values, ties at the cut going to the lowest ids; in id order."""
+    if k >= ids.size:
+        return np.sort(ids).astype(np.int64)
+    cut = np.partition(pool, ids.size - k)[ids.size - k]
+    above = ids[pool > cut]
+    tied = np.sort(ids[pool == cut])[: k - above.size]
+    return np.sort(np.concatenate([above, tied])).astype(np.int64)
+
+
 def candidates(
-    per_term: list[NDArray[np.float32]],
-    paragraph_terms: list[NDArray[np.float32]],
-    sent_paragraph: NDArray[np.int32],
-    sent_article: NDArray[np.int32],
-    texts: Callable[[int], str],
+    sentence_postings: list[Postings],
+    paragraph_postings: list[Postings],
+    layout: Layout,
+    texts: Callable[[NDArray[np.int64]], list[str]],
     terms: list[str],
     question: str,
     tokenizer: Tokenizer,
@@ -137,97 +311,146 @@ def candidates(
 ) -> Candidates:
     """Pick the ``n`` best sentences by BM25 plus ``paragraph_weight`` x paragraph BM25, and compute their features.
 
-    ``per_term[j]`` holds every sentence's BM25 score for ``terms[j]`` alone (their sum is the
-    sentence's own score), ``paragraph_terms[j]`` every paragraph's. Only sentences sharing at least
-    one term with the query are candidates, and with ``allowed`` (a flag per article) only those of allowed articles.
-    """
-    num = per_term[0].size if per_term else 0
-    no_rows = np.empty((0, len(FEATURES)))
-    if num == 0:
-        return Candidates(terms, np.empty(0), np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))))
-    # Kept in float32 (one row per term, one column per sentence): on a large corpus these are the big arrays.
-    stacked = np.vstack(per_term).astype(np.float32, copy=False)
-    para_stacked = np.vstack(paragraph_terms).astype(np.float32, copy=False)
-    own = stacked.sum(axis=0, dtype=np.float64)
-    paragraph_scores = para_stacked.sum(axis=0, dtype=np.float64)
-    df = np.count_nonzero(stacked, axis=1)
-    idf = np.log1p((num - df + 0.5) / (df + 0.5))
-    eligible = own > 0
-    if allowed is not None:
-        eligible &= allowed[sent_article]
-    k = min(n, int(np.count_nonzero(eligible)))
-    if k == 0:
-        return Candidates(terms, idf, np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))), df)
-    pool = np.where(eligible, own + paragraph_weight * paragraph_scores[sent_paragraph], -np.inf)
-    ids = (np.argpartition(-pool, k - 1)[:k] if k < num else np.flatnonzero(eligible)).astype(np.int64)
-    term_scores = stacked[:, ids].T.astype(np.float64)
-    mass = float(idf.sum()) or 1.0
-    matched = term_scores > 0
-    coverage = (matched * idf).sum(axis=1) / mass
+    ``sentence_postings[j]`` holds the sentences containing ``terms[j]`` (ascending) and that term's
+    BM25 score in each (their sum is a sentence's own score); ``paragraph_postings[j]`` the same for
+    paragraphs. Only those postings are read, so the cost grows with the query terms' document
+    frequencies, not with the corpus. Only sentences sharing at least one term with the query are
+    candidates, and with ``allowed`` (a flag per article) only those of allowed articles.
 
-    # The sentences just before and after, when in the same paragraph (pronouns often carry the subject across).
-    prev_ids, next_ids = np.maximum(ids - 1, 0), np.minimum(ids + 1, num - 1)
-    same_prev = (ids > 0) & (sent_paragraph[prev_ids] == sent_paragraph[ids])
-    same_next = (ids < num - 1) & (sent_paragraph[next_ids] == sent_paragraph[ids])
-    neighbour = np.maximum(np.where(same_prev, own[prev_ids], 0.0), np.where(same_next, own[next_ids], 0.0))
-    prev_matched = (stacked[:, prev_ids].T > 0) & same_prev[:, None]
-    window_matched = matched | prev_matched | (stacked[:, next_ids].T > 0) & same_next[:, None]
-    window = (window_matched * idf).sum(axis=1) / mass
+    The result equals scoring every sentence and paragraph per term (``tests/retrieval/dense_ranking.py``)
+    when postings hold exactly the nonzero scores, as with the default ``lucene`` method. (bm25s's
+    ``robertson`` stores zero scores for terms in over half the documents, which then count in df here;
+    ``bm25l`` / ``bm25+`` give every document a constant per term, which postings leave out.)
+    """
+    num = layout.num_sentences
+    no_rows = np.empty((0, len(FEATURES)))
+    if num == 0 or not terms:
+        return Candidates(terms, np.empty(0), np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))))
+    sent_article, sent_paragraph = layout.sent_article, layout.sent_paragraph
+    df = np.asarray([docs.size for docs, _ in sentence_postings], dtype=np.int64)
+    idf = np.log1p((num - df + 0.5) / (df + 0.5))
+    # Scores summed term by term into per-thread arrays that are zero outside the postings read
+    # (and zeroed again before returning), so a look-up of any sentence or paragraph is exact.
+    own = scratch_array("rank_own", num, np.float64)
+    para = scratch_array("rank_para", len(layout.para_article), np.float64)
+    s_parts = [docs for docs, _ in sentence_postings if docs.size]
+    p_parts = [docs for docs, _ in paragraph_postings if docs.size]
+    # Every posting, a sentence once per query term it holds (no de-duplication of the whole: that costs more).
+    postings = np.concatenate(s_parts) if s_parts else np.empty(0, dtype=np.int32)
+    para_postings = np.concatenate(p_parts) if p_parts else np.empty(0, dtype=np.int32)
+    try:
+        for docs, scores in sentence_postings:
+            own[docs] += scores
+        for docs, scores in paragraph_postings:
+            para[docs] += scores
+        if allowed is not None:
+            postings = postings[allowed[sent_article[postings]]]
+        # A sentence occurs at most len(s_parts) times, so the best n * len(s_parts) postings by pool score hold
+        # the n best sentences, and every sentence tied with the n-th: those, de-duplicated, are the pool.
+        want = n * len(s_parts)
+        if postings.size > want:
+            pool = own[postings] + paragraph_weight * para[sent_paragraph[postings]]
+            cut = np.partition(pool, postings.size - want)[postings.size - want]
+            eligible = sorted_unique(postings[pool >= cut])
+        else:
+            eligible = sorted_unique(postings)
+        eligible = eligible[own[eligible] > 0]
+        k = min(n, eligible.size)
+        if k == 0:
+            return Candidates(terms, idf, np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))), df)
+        ids = best_k(eligible, own[eligible] + paragraph_weight * para[sent_paragraph[eligible]], k)
+        own_ids = own[ids]
+        term_scores = np.column_stack([_gather(p, ids) for p in sentence_postings])
+        mass = float(idf.sum()) or 1.0
+        matched = term_scores > 0
+        coverage = (matched * idf).sum(axis=1) / mass
+
+        # The sentences just before and after, when in the same paragraph (pronouns often carry the subject across).
+        prev_ids, next_ids = np.maximum(ids - 1, 0), np.minimum(ids + 1, num - 1)
+        same_prev = (ids > 0) & (sent_paragraph[prev_ids] == sent_paragraph[ids])
+        same_next = (ids < num - 1) & (sent_paragraph[next_ids] == sent_paragraph[ids])
+        neighbour = np.maximum(np.where(same_prev, own[prev_ids], 0.0), np.where(same_next, own[next_ids], 0.0))
+        prev_matched = np.column_stack([_found(docs, prev_ids)[0] for docs, _ in sentence_postings]) & same_prev[:, None]
+        next_matched = np.column_stack([_found(docs, next_ids)[0] for docs, _ in sentence_postings]) & same_next[:, None]
+        window = ((matched | prev_matched | next_matched) * idf).sum(axis=1) / mass
+
+        paras, arts = sent_paragraph[ids].astype(np.int64), sent_article[ids].astype(np.int64)
+        para_ids = para[paras]
+        # The best paragraph score of each candidate's article (``para`` is zero outside the postings).
+        cand_arts = np.unique(arts)
+        best = np.zeros(cand_arts.size)
+        if layout.in_article_order:
+            lo, hi = layout.para_lo[cand_arts], layout.para_hi[cand_arts]
+            spans = np.flatnonzero(hi > lo)
+            if spans.size:
+                lens = hi[spans] - lo[spans]
+                first = np.cumsum(lens) - lens
+                values = para[np.repeat(lo[spans] - first, lens) + np.arange(int(lens.sum()))]
+                best[spans] = np.maximum(np.maximum.reduceat(values, first), 0.0)
+        else:
+            at, where = _found(cand_arts.astype(np.int32), layout.para_article[para_postings])
+            np.maximum.at(best, where[at], para[para_postings[at]])
+        article_best = best[np.searchsorted(cand_arts, arts)]
+        # Reciprocal rank of each candidate's paragraph among all paragraphs (ties by paragraph number). Only
+        # paragraphs scoring at least the lowest candidate paragraph can rank above one, so only those are sorted.
+        above = sorted_unique(para_postings[para[para_postings] >= para_ids.min()])
+        order = np.argsort(-para[above], kind="stable")
+        rank_of = np.empty(above.size, dtype=np.int64)
+        rank_of[order] = np.arange(above.size)
+        para_rank = 1.0 / (1.0 + rank_of[np.searchsorted(above, paras)])
+    finally:
+        for docs in s_parts:
+            own[docs] = 0.0
+        for docs in p_parts:
+            para[docs] = 0.0
 
     query_pairs = _pairs(terms)
     kind = answer_type(question)
-    proximity = np.zeros(k)
-    cue = np.zeros(k)
-    for row, i in enumerate(ids):
-        text = texts(int(i))
-        if query_pairs:
+    stored = layout.term_ptr is not None
+    proximity = _proximity(layout, ids, terms, query_pairs) if query_pairs and stored else np.zeros(k)
+    cand_texts = texts(ids) if kind is not None or (query_pairs and not stored) else []
+    if query_pairs and not stored:
+        for row, text in enumerate(cand_texts):
             proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
-        if kind is not None:
-            cue[row] = answer_cue(kind, text, question)
+    cue = answer_cues(kind, cand_texts, question) if kind is not None else np.zeros(k)
 
-    paras, arts = sent_paragraph[ids], sent_article[ids]
-    para_article = np.zeros(paragraph_scores.size, dtype=np.int64)
-    para_article[sent_paragraph] = sent_article
-    n_articles = int(sent_article.max()) + 1
-    article_best = np.zeros(n_articles)
-    np.maximum.at(article_best, para_article, paragraph_scores)
     # Article-local IDF: a term found in most of the article's sentences (its topic) says little about which one answers.
-    sentences_in = np.bincount(sent_article, minlength=n_articles).astype(np.float64)
-    all_matched = stacked > 0
-    local_df = np.vstack([np.bincount(sent_article[all_matched[j]], minlength=n_articles) for j in range(len(terms))])
-    local_idf = np.log1p((sentences_in - local_df + 0.5) / (local_df + 0.5))[:, arts].T
+    # Counted from each term's postings: how many of them fall in each candidate's article (or paragraph's article).
+    ordered = layout.in_article_order
+    local_df = np.vstack(
+        [_in_articles(docs, sent_article, layout.sent_lo, layout.sent_hi, arts, ordered) for docs, _ in sentence_postings]
+    )
+    local_idf = np.log1p((layout.sentences_in[arts] - local_df + 0.5) / (local_df + 0.5)).T
     local = (matched * local_idf * idf).sum(axis=1)
     local_coverage = local / np.maximum((local_idf * idf).sum(axis=1), 1e-9)
     # How much the article as a whole is about the question's terms: how many of its sentences hold each, dampened.
-    article_tf = (np.log1p(local_df[:, arts]).T * idf).sum(axis=1) / mass
+    article_tf = (np.log1p(local_df).T * idf).sum(axis=1) / mass
     # The same local IDF for paragraphs: which paragraph of the article holds the question's rarer (in the article) terms.
-    para_matched = para_stacked > 0
-    paragraphs_in = np.bincount(para_article, minlength=n_articles).astype(np.float64)
-    local_pdf = np.vstack([np.bincount(para_article[para_matched[j]], minlength=n_articles) for j in range(len(terms))])
-    local_pidf = np.log1p((paragraphs_in - local_pdf + 0.5) / (local_pdf + 0.5))[:, arts].T
-    local_para = (para_matched[:, paras].T * local_pidf * idf).sum(axis=1) / np.maximum((local_pidf * idf).sum(axis=1), 1e-9)
-    # Reciprocal ranks of the sentence among candidates and of its paragraph among all paragraphs.
-    own_rank = 1.0 / (1.0 + np.argsort(np.argsort(-own[ids], kind="stable"), kind="stable"))
-    para_rank_of = np.empty(paragraph_scores.size, dtype=np.int64)
-    para_rank_of[np.argsort(-paragraph_scores, kind="stable")] = np.arange(paragraph_scores.size)
-    para_rank = 1.0 / (1.0 + para_rank_of[paras])
+    local_pdf = np.vstack(
+        [_in_articles(docs, layout.para_article, layout.para_lo, layout.para_hi, arts, ordered) for docs, _ in paragraph_postings]
+    )
+    local_pidf = np.log1p((layout.paragraphs_in[arts] - local_pdf + 0.5) / (local_pdf + 0.5)).T
+    para_matched = np.column_stack([_found(docs, paras)[0] for docs, _ in paragraph_postings])
+    local_para = (para_matched * local_pidf * idf).sum(axis=1) / np.maximum((local_pidf * idf).sum(axis=1), 1e-9)
+    # Reciprocal rank of the sentence among candidates.
+    own_rank = 1.0 / (1.0 + np.argsort(np.argsort(-own_ids, kind="stable"), kind="stable"))
     columns = {
-        "own": own[ids] / mass,
-        "paragraph": paragraph_scores[paras] / mass,
+        "own": own_ids / mass,
+        "paragraph": para_ids / mass,
         "neighbour": neighbour / mass,
         "coverage": coverage,
         "window": window,
         "proximity": proximity,
         "answer_type": cue,
-        "article": article_best[arts] / mass,
+        "article": article_best / mass,
         "local": local / mass,
         "local_coverage": local_coverage,
         "local_para": local_para,
         "own_rank": own_rank,
         "para_rank": para_rank,
         "article_tf": article_tf,
-        "log_own": np.log1p(own[ids] / mass),
-        "log_paragraph": np.log1p(paragraph_scores[paras] / mass),
+        "log_own": np.log1p(own_ids / mass),
+        "log_paragraph": np.log1p(para_ids / mass),
     }
     return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df)
 
@@ -269,6 +492,28 @@ class Ranked:
     scores: NDArray[np.float64]
 
 
+def index_candidates(
+    index: SentenceIndex,
+    terms: list[str],
+    question: str = "",
+    n: int | None = None,
+    allowed: NDArray[np.bool_] | None = None,
+) -> Candidates:
+    """:func:`candidates` over ``index`` (the best ``n``, default its ``candidates`` setting), reading the terms' postings."""
+    return candidates(
+        [index.sentence_engine.postings(t) for t in terms],
+        [index.paragraph_engine.postings(t) for t in terms],
+        index.layout(),
+        index.sentence_texts,
+        terms,
+        question,
+        index.tokenizer,
+        index.settings.candidates if n is None else n,
+        index.settings.paragraph_weight,
+        allowed,
+    )
+
+
 def rank(
     index: SentenceIndex,
     terms: list[str],
@@ -276,26 +521,11 @@ def rank(
     weights: dict[str, float] | None = None,
     allowed: NDArray[np.bool_] | None = None,
 ) -> Ranked:
-    """Score ``index``'s sentences for ``terms`` term by term, pick candidates and weigh their features.
+    """Pick ``index``'s candidate sentences for ``terms`` from their postings and weigh their features.
 
     ``allowed`` (one flag per article) limits the candidates to those articles (date-aware questions).
     """
     terms = list(dict.fromkeys(terms))
-    per_term = [index.sentence_engine.get_scores([t]) for t in terms]
-    para_terms = [index.paragraph_engine.get_scores([t]) for t in terms]
-    c = candidates(
-        per_term,
-        para_terms,
-        index.sent_paragraph,
-        index.sent_article,
-        index.sentence_text,
-        terms,
-        question,
-        index.tokenizer,
-        index.settings.candidates,
-        index.settings.paragraph_weight,
-        allowed,
-    )
+    c = index_candidates(index, terms, question, allowed=allowed)
     w = {**WEIGHTS, **(weights or {})}
     return Ranked(c, combine(c, [w[name] for name in FEATURES]))
-

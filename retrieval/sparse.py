@@ -100,6 +100,16 @@ class SparseBm25:
         """How many documents contain ``term``."""
         return int(self.indptr[term + 1] - self.indptr[term]) if 0 <= term < self.num_terms else 0
 
+    def postings(self, term: int) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+        """The documents holding ``term`` (ascending) and the score it gives each: views into the matrix, not copies.
+
+        For bm25l / bm25+ the scores leave out :attr:`nonoccurrence` (every document gets it for the term).
+        """
+        if not 0 <= term < self.num_terms:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        s, e = int(self.indptr[term]), int(self.indptr[term + 1])
+        return self.indices[s:e], self.data[s:e]
+
     @property
     def num_terms(self) -> int:
         """Columns of the matrix (the vocabulary size)."""
@@ -172,7 +182,7 @@ class SparseBm25:
             parts.append(idx)
             seen += size
             remaining -= bounds[i]
-        docs = _distinct(parts, self.num_docs) if parts else np.empty(0, dtype=np.int64)
+        docs = distinct(parts, self.num_docs) if parts else np.empty(0, dtype=np.int64)
         touched = list(parts)
         if lookup:
             # Documents that can't reach theta even with every remaining term are dropped; the
@@ -182,7 +192,7 @@ class SparseBm25:
             if np.isfinite(theta):
                 docs = docs[scores[docs] + sum(bounds[i] for i in lookup) >= theta]
             if head is not None:
-                docs = _distinct([docs.astype(np.int32), head], self.num_docs)
+                docs = distinct([docs.astype(np.int32), head], self.num_docs)
             docs = np.sort(docs)
             for i in lookup:
                 s, e = spans[i]
@@ -213,7 +223,7 @@ class SparseBm25:
         if cand.size < n:
             return -np.inf
         if cand.size <= 4096:
-            docs = _distinct(parts, self.num_docs)
+            docs = distinct(parts, self.num_docs)
             if docs.size < n:
                 return -np.inf
             vals = scores[docs]
@@ -235,7 +245,7 @@ class SparseBm25:
 
     def _scratch(self) -> NDArray[np.float32]:
         """A zeroed score array per thread, reused by every query (allocating 4 MB per query costs page faults)."""
-        return _scratch_array("scores", self.num_docs, np.float32)
+        return scratch_array("scores", self.num_docs, np.float32)
 
     def column_max(self, term: int) -> float:
         """The highest score term ``term`` gives any document (its MaxScore upper bound)."""
@@ -309,7 +319,7 @@ def sorted_unique(values: NDArray[np.integer]) -> NDArray[np.integer]:
     return ordered[keep]
 
 
-def _distinct(parts: list[NDArray[np.int32]], num_docs: int) -> NDArray[np.int64]:
+def distinct(parts: list[NDArray[np.int32]], num_docs: int) -> NDArray[np.int64]:
     """The distinct documents of several posting slices (in no particular order), in time linear in their length.
 
     Each position writes its own number into a per-thread slot array; of a document's positions
@@ -318,13 +328,13 @@ def _distinct(parts: list[NDArray[np.int32]], num_docs: int) -> NDArray[np.int64
     cand = np.concatenate(parts) if len(parts) > 1 else np.asarray(parts[0])
     if len(parts) == 1:
         return cand.astype(np.int64)  # one posting list never repeats a document
-    slots = _scratch_array("slots", num_docs, np.int32)
+    slots = scratch_array("slots", num_docs, np.int32)
     positions = np.arange(cand.size, dtype=np.int32)
     slots[cand] = positions
     return cand[slots[cand] == positions].astype(np.int64)
 
 
-def _scratch_array(name: str, size: int, dtype: type) -> NDArray[Any]:
+def scratch_array(name: str, size: int, dtype: type) -> NDArray[Any]:
     """A per-thread array reused across queries (its contents are whatever the last query left)."""
     arrays: dict[tuple[str, int], NDArray[Any]] = _SCRATCH.__dict__.setdefault("arrays", {})
     buf = arrays.get((name, size))
