@@ -140,6 +140,12 @@ class Answerer:
         found = self._reranked(parts, terms, search_text, when, need) if rerank else self._plain(parts, terms, when, need)
         passages = self._passages(found, set(terms), question.explain, search_text)
         page = [self._finish(p, f, set(terms), question.explain, search_text) for p, f in passages[offset : offset + k]]
+        # A sentence leaned on that was just quoted above on this page needs no repeating as context.
+        shown: set[tuple[str, int]] = set()
+        for i, p in enumerate(page):
+            if p.context and (p.source.id, p.context.start) in shown:
+                page[i] = replace(p, context=None)
+            shown.add((p.source.id, p.start))
         if not page:
             reason = NoAnswer.NO_MORE if offset and passages else NoAnswer.NOT_FOUND
             message = reason.value if not when else f"{reason.value[:-1]} among the {when.label}."

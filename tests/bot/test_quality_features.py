@@ -147,3 +147,17 @@ def test_config_checks_the_new_answer_settings() -> None:
     assert (config.answer.min_coverage, config.answer.context, config.answer.duplicate_similarity) == (0.4, False, 1.0)
     with pytest.raises(ConfigError, match="min_coverage"):
         parse_config("[answer]\nmin_coverage = 2\n")
+
+
+def test_context_quoted_just_above_on_the_page_is_not_repeated() -> None:
+    """Asked about IBM, the seed's "We believe now …”" leans on the sentence before it, which is quoted above it."""
+    answerer = Answerer(SentenceIndex.build(load_corpus([SEEDS])))
+    answer = answerer.answer(Question("Does IBM still sell facial recognition software?"))
+    texts = [p.text for p in answer.passages]
+    leaning = next(i for i, t in enumerate(texts) if t.startswith("We believe now"))
+    before = next(i for i, t in enumerate(texts) if t.startswith("“IBM firmly opposes"))
+    assert before < leaning and answer.passages[leaning].context is None
+    alone = answerer.answer(Question("Does IBM still sell facial recognition software?", k=1, offset=leaning))
+    assert alone.passages[0].text.startswith("We believe now")
+    context = alone.passages[0].context
+    assert context is not None and context.text.startswith("“IBM firmly opposes")
