@@ -69,9 +69,11 @@ class Responder:
 
     # -- /ask and the buttons ------------------------------------------------------------------
 
-    async def ask(self, interaction: discord.Interaction[Any], text: str, private: bool) -> None:
-        """Answer ``/ask``: respond directly when the answer is ready in time, else defer and edit it in."""
-        question = Question(text, PLATFORM, user=str(interaction.user.id), channel=str(interaction.channel_id))
+    async def ask(self, interaction: discord.Interaction[Any], text: str, private: bool, explain: bool = False) -> None:
+        """Answer ``/ask``: respond directly when the answer is ready in time, else defer and edit it in.
+
+        ``explain`` adds the "why" view: which question words matched each quote and how much each counted."""
+        question = Question(text, PLATFORM, user=str(interaction.user.id), channel=str(interaction.channel_id), explain=explain)
         self._log("/ask", question)
         await self._answer_interaction(interaction, question, private=private, update=False)
 

@@ -37,7 +37,7 @@ from .payloads import (
     notice,
     passages_digest,
 )
-from .triggers import ignore_reason, is_direct, mentions, reply_thread, unformat
+from .triggers import ignore_reason, is_direct, mentions, reply_thread, split_why, unformat
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,8 @@ class SlackBot:
 
             if text:
                 self._log_question("/ask", user, channel, text)
-            question = Question(text, platform=PLATFORM, user=user, channel=channel)
+            explain, text = split_why(text)
+            question = Question(text, platform=PLATFORM, user=user, channel=channel, explain=explain)
             handled = await self.service.handle(question, key, send, answer=bool(text))
             self._report("/ask", handled, failure[0] if failure else None)
         except Exception as exc:

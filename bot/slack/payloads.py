@@ -33,7 +33,8 @@ EXPIRED_VALUE_HINT = "That button no longer works. Please ask your question agai
 HELP = (
     "Ask me a question about the news articles and I'll quote the sentences that answer it, "
     "with their title, date and source. Mention me with your question, send me a direct message, "
-    "or use `/ask your question`. For example: _/ask Does IBM still sell facial recognition software?_"
+    "or use `/ask your question`. For example: _/ask Does IBM still sell facial recognition software?_ "
+    "Start with `--why` (`/ask --why your question`) to also see which of your words matched each quote."
 )
 
 

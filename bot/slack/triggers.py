@@ -70,3 +70,13 @@ def reply_thread(event: Mapping[str, Any]) -> str | None:
         return thread if isinstance(thread, str) else None
     thread = event.get("thread_ts") or event.get("ts")
     return thread if isinstance(thread, str) else None
+
+
+#: ``/ask --why question`` (or ``why:``) asks for the "why" view with the answer.
+_WHY = re.compile(r"\A\s*(?:--why|--explain|why:)\s+", re.IGNORECASE)
+
+
+def split_why(text: str) -> tuple[bool, str]:
+    """Whether ``text`` asks for the "why" view, and the question without that flag."""
+    match = _WHY.match(text)
+    return (True, text[match.end() :]) if match else (False, text)

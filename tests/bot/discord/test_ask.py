@@ -70,6 +70,17 @@ async def test_matched_words_are_bold_and_each_quote_has_title_date_source(fake:
     assert set(buttons(callback.body["data"])) == {"More results", "👍", "👎"}
 
 
+async def test_why_option_shows_which_words_matched_each_quote(fake: FakeDiscord, start: Start) -> None:
+    await start(fake)
+    payload = ask_payload(IBM_QUESTION)
+    payload["data"]["options"].append({"name": "why", "type": 5, "value": True})
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    (callback,) = await fake.wait_for_call("POST", CALLBACK)
+    blocks = callback.body["data"]["embeds"][0]["description"].split("\n\n")
+    assert all("\n-# why: score" in block for block in blocks)
+    assert "words \\(BM25\\)\\: IBM" in blocks[0]  # escaped markdown
+
+
 async def test_private_option_makes_the_answer_ephemeral(fake: FakeDiscord, start: Start) -> None:
     await start(fake)
     payload = fixture("interaction_ask_dm")  # a DM, with private:true

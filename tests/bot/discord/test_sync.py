@@ -22,14 +22,15 @@ async def test_the_synced_schema_is_ask_with_a_capped_question_and_a_private_fla
     assert command["name"] == "ask" and command["type"] == 1
     assert command["description"] == "Ask about the news articles; I answer by quoting them word for word, with dates."
     assert sorted(command["contexts"]) == [0, 1, 2]  # servers, DMs with the bot, group DMs
-    question, private = command["options"]
+    question, private, why = command["options"]
     assert question["name"] == "question" and question["type"] == 3 and question["required"] is True
     assert question["max_length"] == run.config.answer.max_question_chars == 1000
     assert question["min_length"] == 1
     assert question["description"].startswith("What you want to know")
     assert private["name"] == "private" and private["type"] == 5 and private["required"] is False
     assert private["description"].startswith("Only you see the answer")
-    for option in (question, private):
+    assert why["name"] == "why" and why["type"] == 5 and why["required"] is False
+    for option in (question, private, why):
         assert len(option["description"]) <= 100
     assert len(command["description"]) <= 100
     assert run.client.synced == ["global"]

@@ -169,6 +169,18 @@ async def test_slash_command_is_acked_at_once_and_answered_privately_with_a_shar
     assert not http_slack.fake.posts()  # nothing in the channel yet
 
 
+async def test_slash_command_with_why_shows_which_words_matched(http_slack: HttpSlack) -> None:
+    fields = fixture("slash_ask.json", response_url=http_slack.fake.response_url("ask"))
+    fields["text"] = "--why " + fields["text"]
+    await http_slack.command(fields)
+    await http_slack.outcomes.wait(1)
+    (reply,) = http_slack.fake.posts("response_url")
+    contexts = [e["text"] for b in reply.args["blocks"] if b["type"] == "context" for e in b["elements"]]
+    why = [t for t in contexts if t.startswith("_why:_")]
+    assert len(why) == 3 and "words (BM25): IBM" in why[0]
+    assert IBM_QUOTE in reply.args["text"] and "--why" not in json.dumps(reply.args["blocks"])
+
+
 async def test_bare_slash_command_gets_help(http_slack: HttpSlack) -> None:
     fields = fixture("slash_ask.json", response_url=http_slack.fake.response_url("ask"))
     fields["text"] = "   "
