@@ -94,15 +94,6 @@ def with_passages(config: Config, k: int | None) -> Config:
     return replace(config, answer=replace(config.answer, passages=k))
 
 
-def problems_summary(loaded: Loaded, limit: int = 20) -> list[str]:
-    """Human lines for the corpus problems met while loading: what was skipped or kept, and why."""
-    problems = loaded.opened.index.problems
-    lines = [f"  {p}" for p in problems[:limit]]
-    if len(problems) > limit:
-        lines.append(f"  … and {len(problems) - limit} more (run `quotebot index` to see them all)")
-    return lines
-
-
 def warn(message: str) -> None:
     """Print a warning for the user on stderr."""
     print(message, file=sys.stderr)

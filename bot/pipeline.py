@@ -138,7 +138,7 @@ class Answerer:
         need = (offset + k) * 3 + 10
         note = f"Searched {when.label}." if when else ""
         found = self._reranked(parts, terms, search_text, when, need) if rerank else self._plain(parts, terms, when, need)
-        passages = self._passages(found, set(terms), question.explain, search_text)
+        passages = self._passages(found)
         page = [self._finish(p, f, set(terms), question.explain, search_text) for p, f in passages[offset : offset + k]]
         # A sentence leaned on that was just quoted above on this page needs no repeating as context.
         shown: set[tuple[str, int]] = set()
@@ -207,7 +207,7 @@ class Answerer:
             self._executor.shutdown(wait=True)
             self._executor = None
 
-    def _passages(self, found: list[_Found], terms: set[str], want_why: bool, question: str) -> list[tuple[Passage, _Found]]:
+    def _passages(self, found: list[_Found]) -> list[tuple[Passage, _Found]]:
         """Turn sentences into passages: near-duplicates (syndicated copy) become one passage citing every source."""
         out: list[tuple[Passage, _Found]] = []
         seen: dict[str, int] = {}

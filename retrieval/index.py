@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -70,17 +70,6 @@ class Hit(NamedTuple):
     url: str | None
     start: int
     end: int
-
-
-class Searchable(Protocol):
-    """What the answering pipeline needs of an index: a :class:`SentenceIndex` or a live one."""
-
-    @property
-    def tokenizer(self) -> Tokenizer:
-        """The tokenizer that made the index's terms."""
-
-    def search(self, query: str | list[str], k: int = 10) -> list[Hit]:
-        """The ``k`` best sentences, best first."""
 
 
 @dataclass
