@@ -15,13 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.paths import squad_dir
 from bot.evaluate import load_questions
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from retrieval.ranking import FEATURES, query_terms
 
 ROOT = Path(__file__).resolve().parent.parent
-SQUAD = ROOT.parent.parent / "shared" / "eval" / "squad-dev"
+SQUAD = squad_dir()
 MEASURES = ("coverage", "window", "local_coverage", "combined")
 
 

@@ -12,14 +12,14 @@ import argparse
 import random
 import time
 from dataclasses import replace
-from pathlib import Path
 
+from bench.paths import squad_dir
 from bot.evaluate import load_questions
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from retrieval.ranking import query_terms
 
-SQUAD = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "eval" / "squad-dev"
+SQUAD = squad_dir()
 
 
 def per_question_ms(index: SentenceIndex, questions: list[str]) -> float:

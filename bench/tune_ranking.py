@@ -18,15 +18,16 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from bench.paths import squad_dir
 from bot.evaluate import EvalQuestion, load_questions, split
 from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex
 from retrieval.ranking import FEATURES, WEIGHTS, Candidates, combine, index_candidates, query_terms
 
-SQUAD = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "eval" / "squad-dev"
+SQUAD = squad_dir()
 
 
-GRID = [0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 12.0]
+GRID = [0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 12.0, 16.0]
 
 
 FRAME = True
@@ -129,6 +130,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="only score the current weights and the baseline")
     ap.add_argument("--no-frame", action="store_true")
     ap.add_argument("--load", action="store_true", help="reuse the features saved by the last run with these settings")
+    ap.add_argument("--from-current", action="store_true", help="only ascend from the current weights (no per-feature or pairwise runs)")
     args = ap.parse_args()
     global FRAME
     FRAME = not args.no_frame
@@ -152,6 +154,11 @@ def main() -> None:
     print("current      dev", fmt(metrics(dev, current)), "test", fmt(metrics(test, current)), flush=True)
     print("baseline     dev", fmt(metrics(dev, base)), "test", fmt(metrics(test, base)))
     if args.quick:
+        return
+    if args.from_current:
+        w = ascend(dev, current, rounds=2)
+        print("tuned", {f: round(float(x), 3) for f, x in zip(FEATURES, w, strict=True)})
+        print("tuned        dev", fmt(metrics(dev, w)), "test", fmt(metrics(test, w)))
         return
     for j in range(2, len(FEATURES)):
         best = max((metrics(dev, base[:j] + [g] + base[j + 1 :])[1], g) for g in GRID)

@@ -18,7 +18,10 @@ each term's share is known, for ``--explain`` and for coverage), keeps the best
   topic words (in most of its sentences) count little when choosing among its sentences; ``local_para``
   the same for the sentence's paragraph among the article's paragraphs;
 - ``own_rank``, ``para_rank``: reciprocal ranks of the sentence (among candidates) and of its paragraph;
-  ``log_own``, ``log_paragraph``: dampened BM25 scores.
+  ``log_own``, ``log_paragraph``: dampened BM25 scores;
+- ``phrase``, ``window_phrase``: the share of the question's word pairs (as written, stopwords included:
+  "the first Lutheran hymnal", "forced four fumbles") found word for word in the sentence, and in the
+  sentence or its neighbours. People asking about a passage reuse its phrasing.
 
 BM25-valued features are divided by the question's IDF mass, so the weights carry across
 questions and corpus sizes. :func:`combine` weighs them into one score. Everything here is plain NumPy and regular
@@ -44,7 +47,7 @@ if TYPE_CHECKING:
 
 FEATURES = (
     "own", "paragraph", "neighbour", "coverage", "window", "proximity", "answer_type", "article",
-    "local", "local_coverage", "local_para", "own_rank", "para_rank", "article_tf", "log_own", "log_paragraph",
+    "local", "local_coverage", "local_para", "own_rank", "para_rank", "article_tf", "log_own", "log_paragraph", "phrase", "window_phrase",
 )  # fmt: skip
 
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
@@ -145,6 +148,48 @@ def answer_cues(kind: str | None, texts: Sequence[str], question: str) -> NDArra
                 pos = ends[row]
             else:
                 pos = m.end()
+    return out
+
+
+_WORD = re.compile(r"\w+")
+#: Words that open a question and so are not part of the phrasing it borrows from a passage.
+_OPENERS = frozenset("what who whom whose when where which why how did does do was were is are".split())
+
+
+def question_phrases(question: str) -> list[str]:
+    """The question's adjacent word pairs, lower-cased, without its opening question words: "the first", …"""
+    words = _WORD.findall(question.lower())
+    start = 0
+    while start < len(words) and words[start] in _OPENERS:
+        start += 1
+    words = words[start:]
+    return sorted({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)})
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def phrase_hits(phrases: Sequence[str], texts: Sequence[str]) -> NDArray[np.bool_]:
+    """One row per text, one column per phrase of ``phrases`` (from :func:`question_phrases`): does the text hold
+    it, as whole words separated by one space (case aside).
+
+    One ``str.find`` scan per phrase over all the texts joined: plain substring search, far cheaper than
+    tokenizing every text, with the word boundaries checked only where a phrase occurs.
+    """
+    out = np.zeros((len(texts), len(phrases)), dtype=bool)
+    if not phrases or not texts:
+        return out
+    lowered = [t.lower() for t in texts]  # per text: lower() can change a text's length
+    joined = "\n".join(lowered)
+    ends = np.cumsum([len(t) + 1 for t in lowered])
+    for col, phrase in enumerate(phrases):
+        find, width, at = joined.find, len(phrase), joined.find(phrase)
+        while at >= 0:
+            after = at + width
+            if (at == 0 or not _word_char(joined[at - 1])) and (after == len(joined) or not _word_char(joined[after])):
+                out[int(np.searchsorted(ends, at, side="right")), col] = True
+            at = find(phrase, at + 1)
     return out
 
 
@@ -408,7 +453,24 @@ def candidates(
     kind = answer_type(question)
     stored = layout.term_ptr is not None
     proximity = _proximity(layout, ids, terms, query_pairs) if query_pairs and stored else np.zeros(k)
-    cand_texts = texts(ids) if kind is not None or (query_pairs and not stored) else []
+    # The question's phrasing, looked for in each candidate and its neighbours (their texts read once).
+    phrases = question_phrases(question)
+    phrase = window_phrase = np.zeros(k)
+    cand_texts: list[str] = []
+    if phrases:
+        near = sorted_unique(np.concatenate([prev_ids[same_prev], ids, next_ids[same_next]]))
+        near_texts = texts(near)
+        hits = phrase_hits(phrases, near_texts)
+        at = np.searchsorted(near, ids)
+        held = hits[at]
+        last = near.size - 1  # a neighbour outside the paragraph is not in ``near``; its (clipped) row is masked off
+        held = held | (hits[np.minimum(np.searchsorted(near, prev_ids), last)] & same_prev[:, None])
+        held = held | (hits[np.minimum(np.searchsorted(near, next_ids), last)] & same_next[:, None])
+        phrase = hits[at].sum(axis=1) / len(phrases)
+        window_phrase = held.sum(axis=1) / len(phrases)
+        cand_texts = [near_texts[j] for j in at.tolist()]
+    elif kind is not None or (query_pairs and not stored):
+        cand_texts = texts(ids)
     if query_pairs and not stored:
         for row, text in enumerate(cand_texts):
             proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
@@ -451,6 +513,8 @@ def candidates(
         "article_tf": article_tf,
         "log_own": np.log1p(own_ids / mass),
         "log_paragraph": np.log1p(para_ids / mass),
+        "phrase": phrase,
+        "window_phrase": window_phrase,
     }
     return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df)
 
@@ -465,22 +529,24 @@ def combine(c: Candidates, weights: Sequence[float]) -> NDArray[np.float64]:
 #: The weight of each feature (:data:`FEATURES` order), tuned by ``bench/tune_ranking.py`` on the
 #: SQuAD dev split (even articles) and checked on the odd ones; see docs/quality.md.
 WEIGHTS: dict[str, float] = {
-    "own": 0.0,
+    "own": 0.1,
     "paragraph": 3.0,
     "neighbour": 0.1,
     "coverage": 0.0,
     "window": 3.0,
     "proximity": 0.8,
-    "answer_type": 2.0,
-    "article": 12.0,
+    "answer_type": 3.0,
+    "article": 16.0,
     "local": 0.8,
-    "local_coverage": 3.0,
+    "local_coverage": 5.0,
     "local_para": 5.0,
-    "own_rank": 0.9,
+    "own_rank": 0.5,
     "para_rank": 0.7,
-    "article_tf": 2.0,
-    "log_own": 0.1,
-    "log_paragraph": 0.1,
+    "article_tf": 3.0,
+    "log_own": 0.5,
+    "log_paragraph": 0.2,
+    "phrase": 5.0,
+    "window_phrase": 1.5,
 }
 
 

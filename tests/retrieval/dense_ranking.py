@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrieval.qtype import answer_type
-from retrieval.ranking import FEATURES, Candidates, _pairs, answer_cue, best_k
+from retrieval.ranking import FEATURES, Candidates, _pairs, answer_cue, best_k, phrase_hits, question_phrases
 from retrieval.tokens import Tokenizer
 
 
@@ -72,8 +72,17 @@ def dense_candidates(
     kind = answer_type(question)
     proximity = np.zeros(k)
     cue = np.zeros(k)
+    phrases = question_phrases(question)
+    phrase = np.zeros(k)
+    window_phrase = np.zeros(k)
     for row, i in enumerate(ids):
         text = texts(int(i))
+        if phrases:
+            # The window one text at a time: the sentence, and each neighbour in its paragraph.
+            near = [text] + [texts(int(j)) for j, same in ((i - 1, same_prev[row]), (i + 1, same_next[row])) if same]
+            held = phrase_hits(phrases, near)
+            phrase[row] = held[0].sum() / len(phrases)
+            window_phrase[row] = held.any(axis=0).sum() / len(phrases)
         if query_pairs:
             proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
         if kind is not None:
@@ -122,5 +131,7 @@ def dense_candidates(
         "article_tf": article_tf,
         "log_own": np.log1p(own[ids] / mass),
         "log_paragraph": np.log1p(paragraph_scores[paras] / mass),
+        "phrase": phrase,
+        "window_phrase": window_phrase,
     }
     return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df)

@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.index import SentenceIndex
 from retrieval.qtype import answer_type, question_type
-from retrieval.ranking import FEATURES, WEIGHTS, answer_cue, query_terms
+from retrieval.ranking import FEATURES, WEIGHTS, answer_cue, phrase_hits, query_terms, question_phrases, rank
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,44 @@ def test_plain_bm25_stays_available(seed_index: SentenceIndex) -> None:
     plain = SentenceIndex(**{**seed_index.__dict__, "settings": replace(seed_index.settings, rerank=False)})
     hits = plain.search("Does IBM still sell facial recognition software?", k=3)
     assert len(hits) == 3 and hits[0].score >= hits[1].score >= hits[2].score
+
+
+def test_question_phrases_are_word_pairs_after_the_opening_words() -> None:
+    assert question_phrases("What was the first Lutheran hymnal?") == ["first lutheran", "lutheran hymnal", "the first"]
+    assert question_phrases("Who?") == []
+    assert question_phrases("IBM") == []
+
+
+def test_phrase_hits_match_whole_words_whatever_the_case() -> None:
+    phrases = question_phrases("What was the first Lutheran hymnal?")
+    texts = [
+        "In 1524 the Achtliederbuch, the First Lutheran hymnal, appeared.",
+        "Lutheranism: the first lutherans sang.",  # "lutheran" only as part of a longer word
+        "Another hymnal.",
+        "İİ the first",  # lower() lengthens "İ": later texts must still map to their own row
+        "the first lutheran hymnal",
+    ]
+    hits = phrase_hits(phrases, texts)
+    assert hits.shape == (5, 3)
+    assert hits.tolist() == [
+        [True, True, True],
+        [False, False, True],
+        [False, False, False],
+        [False, False, True],
+        [True, True, True],
+    ]
+    assert phrase_hits([], texts).shape == (5, 0)
+    assert phrase_hits(phrases, []).shape == (0, 3)
+
+
+def test_a_sentence_that_reuses_the_question_s_phrasing_is_preferred(seed_index: SentenceIndex) -> None:
+    """The sentence quoted first holds the question's words in its order; a window never holds less than its sentence."""
+    question = "Who opposes mass surveillance and racial profiling?"
+    ranked = rank(seed_index, query_terms(seed_index.tokenizer, question), question)
+    features = dict(zip(FEATURES, ranked.candidates.features.T, strict=True))
+    best = int(np.argmax(ranked.scores))
+    # It holds "mass surveillance" and "racial profiling" of the question's five pairs; none holds more.
+    assert features["phrase"][best] == features["phrase"].max() == 0.4
+    assert "IBM firmly opposes" in seed_index.sentence_text(int(ranked.candidates.ids[best]))
+    assert features["phrase"].min() == 0.0
+    assert (features["phrase"] <= features["window_phrase"]).all()
