@@ -31,8 +31,10 @@ expressions over the index's own data; no model, nothing learnt per question or 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -182,14 +184,18 @@ def phrase_hits(phrases: Sequence[str], texts: Sequence[str]) -> NDArray[np.bool
         return out
     lowered = [t.lower() for t in texts]  # per text: lower() can change a text's length
     joined = "\n".join(lowered)
-    ends = np.cumsum([len(t) + 1 for t in lowered])
+    starts = list(accumulate(len(t) + 1 for t in lowered))  # where each next text starts
+    size = len(joined)
     for col, phrase in enumerate(phrases):
-        find, width, at = joined.find, len(phrase), joined.find(phrase)
+        find, width = joined.find, len(phrase)
+        at = find(phrase)
         while at >= 0:
-            after = at + width
-            if (at == 0 or not _word_char(joined[at - 1])) and (after == len(joined) or not _word_char(joined[after])):
-                out[int(np.searchsorted(ends, at, side="right")), col] = True
-            at = find(phrase, at + 1)
+            row, after = bisect_right(starts, at), at + width
+            if (at == 0 or not _word_char(joined[at - 1])) and (after == size or not _word_char(joined[after])):
+                out[row, col] = True
+                at = find(phrase, starts[row])  # the text holds it: on to the next text
+            else:
+                at = find(phrase, at + 1)
     return out
 
 
