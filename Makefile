@@ -28,6 +28,9 @@ test: install
 
 eval: install
 	$(BIN)/quotebot eval $(SQUAD)/questions.jsonl --corpus $(SQUAD)/articles.jsonl
+	@echo
+	@echo "seed article (news), eval/seed_questions.jsonl:"
+	$(BIN)/quotebot eval eval/seed_questions.jsonl --corpus seeds
 
 # 10,000 Slack questions across 2 replicas sharing a real Redis (loopback), then a run with Redis killed
 # halfway and started again at 3/4.
