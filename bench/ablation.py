@@ -24,6 +24,7 @@ GROUPS = {
     "proximity (bigrams)": ("proximity",),
     "answer-type cues": ("answer_type",),
     "BM25 rank / log": ("own_rank", "log_own"),
+    "question phrasing": ("phrase", "window_phrase"),
 }
 #: The baseline in the same normalised units as the features: own and paragraph BM25 over the IDF mass.
 BASE = {"own": 1.0, "paragraph": 0.8}

@@ -104,10 +104,15 @@ def main() -> None:
     if best is not None:
         print(f"best      min_coverage {best[1]} min_paragraph {best[2]}:")
         print("   ", report(best[1], best[2]))
-    for coverage, paragraph in ((0.3, 0.0), (0.2, 0.1), (0.2, 0.14), (0.2, 0.2), (0.3, 0.15)):
-        print(f"at        min_coverage {coverage} min_paragraph {paragraph}:")
-        print("   ", report(coverage, paragraph))
-
+    print()
+    print("| min_coverage | min_paragraph | " + " | ".join(sets) + " |")
+    print("| --- | --- | " + " | ".join("---" for _ in sets) + " |")
+    for coverage, paragraph in [(c, 0.0) for c in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)] + [(0.2, 0.14), (0.3, 0.15), (0.2, 0.2)]:
+        cells = []
+        for name, conf in sets.items():
+            share = answered(conf, coverage, paragraph).mean()
+            cells.append(f"{share if name.endswith('on') else 1 - share:.3f}")
+        print(f"| {coverage:.2f} | {paragraph:.2f} | " + " | ".join(cells) + " |")
 
 if __name__ == "__main__":
     main()
