@@ -29,6 +29,10 @@ SQUAD = squad_dir()
 
 GRID = [0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 12.0, 16.0]
 
+#: Features whose weight is searched among the negated grid: evidence *against* a sentence
+#: (the next sentence holds question words this one lacks: the answer may be there).
+NEGATIVE = frozenset({"next_only"})
+
 
 FRAME = True
 
@@ -85,7 +89,7 @@ def ascend(data: Data, w: Sequence[float], rounds: int = 3) -> list[float]:
     best = metrics(data, w)[1]
     for _ in range(rounds):
         for j in range(len(w)):
-            for g in GRID:
+            for g in [-x for x in GRID] if FEATURES[j] in NEGATIVE else GRID:
                 trial = list(w)
                 trial[j] = g
                 m = metrics(data, trial)[1]

@@ -11,12 +11,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrieval import ranking
+from retrieval.continuation import leans_on_previous
 from retrieval.dates import DateFilter, date_filter
 from retrieval.index import Hit, SentenceIndex
 from retrieval.live import LiveIndex, MergedIndex
 
 from .models import Answer, Context, NoAnswer, Passage, Question, Source
-from .present import explain, leans_on_previous, near_duplicate, word_set
+from .present import explain, near_duplicate, word_set
 
 #: What an :class:`Answerer` can answer from: one index, or a live one (a base plus a delta of changed files).
 AnyIndex = SentenceIndex | MergedIndex | LiveIndex

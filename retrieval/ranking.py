@@ -21,7 +21,11 @@ each term's share is known, for ``--explain`` and for coverage), keeps the best
   ``log_own``, ``log_paragraph``: dampened BM25 scores;
 - ``phrase``, ``window_phrase``: the share of the question's word pairs (as written, stopwords included:
   "the first Lutheran hymnal", "forced four fumbles") found word for word in the sentence, and in the
-  sentence or its neighbours. People asking about a passage reuse its phrasing.
+  sentence or its neighbours. People asking about a passage reuse its phrasing;
+- ``prev_only``, ``next_only``: the share of the question's IDF mass that the sentence before (after) it in its
+  paragraph holds and it lacks; ``prev_phrase_only`` the same for the question's word pairs; ``lean_prev_only`` is
+  ``prev_only`` for a sentence that leans on the one before (:func:`retrieval.continuation.leans_on_previous`).
+  A question's words often sit in one sentence and its answer in the next ("Möngke Khan …" / "He died in 1259").
 
 BM25-valued features are divided by the question's IDF mass, so the weights carry across
 questions and corpus sizes. :func:`combine` weighs them into one score. Everything here is plain NumPy and regular
@@ -40,6 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from .continuation import leans_on_previous
 from .qtype import answer_type
 from .sparse import scratch_array, sorted_unique
 from .tokens import Tokenizer
@@ -50,6 +55,7 @@ if TYPE_CHECKING:
 FEATURES = (
     "own", "paragraph", "neighbour", "coverage", "window", "proximity", "answer_type", "article",
     "local", "local_coverage", "local_para", "own_rank", "para_rank", "article_tf", "log_own", "log_paragraph", "phrase", "window_phrase",
+    "prev_only", "next_only", "prev_phrase_only", "lean_prev_only",
 )  # fmt: skip
 
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
@@ -461,21 +467,21 @@ def candidates(
     proximity = _proximity(layout, ids, terms, query_pairs) if query_pairs and stored else np.zeros(k)
     # The question's phrasing, looked for in each candidate and its neighbours (their texts read once).
     phrases = question_phrases(question)
-    phrase = window_phrase = np.zeros(k)
-    cand_texts: list[str] = []
+    phrase = window_phrase = prev_phrase_only = np.zeros(k)
     if phrases:
         near = sorted_unique(np.concatenate([prev_ids[same_prev], ids, next_ids[same_next]]))
         near_texts = texts(near)
         hits = phrase_hits(phrases, near_texts)
         at = np.searchsorted(near, ids)
-        held = hits[at]
+        own_held = hits[at]
         last = near.size - 1  # a neighbour outside the paragraph is not in ``near``; its (clipped) row is masked off
-        held = held | (hits[np.minimum(np.searchsorted(near, prev_ids), last)] & same_prev[:, None])
-        held = held | (hits[np.minimum(np.searchsorted(near, next_ids), last)] & same_next[:, None])
-        phrase = hits[at].sum(axis=1) / len(phrases)
-        window_phrase = held.sum(axis=1) / len(phrases)
+        prev_held = hits[np.minimum(np.searchsorted(near, prev_ids), last)] & same_prev[:, None]
+        next_held = hits[np.minimum(np.searchsorted(near, next_ids), last)] & same_next[:, None]
+        phrase = own_held.sum(axis=1) / len(phrases)
+        window_phrase = (own_held | prev_held | next_held).sum(axis=1) / len(phrases)
+        prev_phrase_only = (prev_held & ~own_held).sum(axis=1) / len(phrases)
         cand_texts = [near_texts[j] for j in at.tolist()]
-    elif kind is not None or (query_pairs and not stored):
+    else:
         cand_texts = texts(ids)
     if query_pairs and not stored:
         for row, text in enumerate(cand_texts):
@@ -500,6 +506,10 @@ def candidates(
     local_pidf = np.log1p((layout.paragraphs_in[arts] - local_pdf + 0.5) / (local_pdf + 0.5)).T
     para_matched = np.column_stack([_found(docs, paras)[0] for docs, _ in paragraph_postings])
     local_para = (para_matched * local_pidf * idf).sum(axis=1) / np.maximum((local_pidf * idf).sum(axis=1), 1e-9)
+    # What the sentence before (after) holds of the question and this one lacks: this one may be its continuation.
+    prev_only = ((prev_matched & ~matched) * idf).sum(axis=1) / mass
+    next_only = ((next_matched & ~matched) * idf).sum(axis=1) / mass
+    leaning = np.fromiter((leans_on_previous(t) for t in cand_texts), dtype=bool, count=k) & same_prev
     # Reciprocal rank of the sentence among candidates.
     own_rank = 1.0 / (1.0 + np.argsort(np.argsort(-own_ids, kind="stable"), kind="stable"))
     columns = {
@@ -521,6 +531,10 @@ def candidates(
         "log_paragraph": np.log1p(para_ids / mass),
         "phrase": phrase,
         "window_phrase": window_phrase,
+        "prev_only": prev_only,
+        "next_only": next_only,
+        "prev_phrase_only": prev_phrase_only,
+        "lean_prev_only": np.where(leaning, prev_only, 0.0),
     }
     return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df)
 
@@ -535,10 +549,10 @@ def combine(c: Candidates, weights: Sequence[float]) -> NDArray[np.float64]:
 #: The weight of each feature (:data:`FEATURES` order), tuned by ``bench/tune_ranking.py`` on the
 #: SQuAD dev split (even articles) and checked on the odd ones; see docs/quality.md.
 WEIGHTS: dict[str, float] = {
-    "own": 0.1,
-    "paragraph": 3.0,
-    "neighbour": 0.1,
-    "coverage": 0.0,
+    "own": 5.0,
+    "paragraph": 2.0,
+    "neighbour": 0.8,
+    "coverage": 0.3,
     "window": 3.0,
     "proximity": 0.8,
     "answer_type": 3.0,
@@ -550,9 +564,13 @@ WEIGHTS: dict[str, float] = {
     "para_rank": 0.7,
     "article_tf": 3.0,
     "log_own": 0.5,
-    "log_paragraph": 0.2,
+    "log_paragraph": 0.1,
     "phrase": 5.0,
     "window_phrase": 1.5,
+    "prev_only": 3.0,
+    "next_only": -0.5,
+    "prev_phrase_only": 3.0,
+    "lean_prev_only": 5.0,
 }
 
 

@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.evaluate import load_questions, run
 from bot.models import Question
 from bot.pipeline import Answerer
-from bot.present import leans_on_previous, near_duplicate, word_set
+from bot.present import near_duplicate, word_set
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from tests.conftest import ROOT, SEEDS
@@ -56,16 +56,6 @@ def _corpus(folder: Path) -> list[Path]:
 @pytest.fixture
 def answerer(tmp_path: Path) -> Answerer:
     return Answerer(SentenceIndex.build(load_corpus(_corpus(tmp_path))))
-
-
-def test_leaning_sentences() -> None:
-    assert leans_on_previous("He wrote that he wants Congress to act.")
-    assert leans_on_previous("However, the vote failed.")
-    assert not leans_on_previous("“We will appeal,” she said.")
-    assert leans_on_previous("and then it rained.")
-    assert leans_on_previous("for the people of this city,” he said.")
-    assert not leans_on_previous("IBM no longer offers facial recognition software.")
-    assert not leans_on_previous("“IBM firmly opposes it,” Mr. Krishna wrote.")
 
 
 def test_near_duplicates_by_shared_words() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from retrieval.continuation import leans_on_previous
 from retrieval.qtype import answer_type
 from retrieval.ranking import FEATURES, Candidates, _pairs, answer_cue, best_k, phrase_hits, question_phrases
 from retrieval.tokens import Tokenizer
@@ -65,7 +66,8 @@ def dense_candidates(
     same_next = (ids < num - 1) & (sent_paragraph[next_ids] == sent_paragraph[ids])
     neighbour = np.maximum(np.where(same_prev, own[prev_ids], 0.0), np.where(same_next, own[next_ids], 0.0))
     prev_matched = (stacked[:, prev_ids].T > 0) & same_prev[:, None]
-    window_matched = matched | prev_matched | (stacked[:, next_ids].T > 0) & same_next[:, None]
+    next_matched = (stacked[:, next_ids].T > 0) & same_next[:, None]
+    window_matched = matched | prev_matched | next_matched
     window = (window_matched * idf).sum(axis=1) / mass
 
     query_pairs = _pairs(terms)
@@ -75,14 +77,19 @@ def dense_candidates(
     phrases = question_phrases(question)
     phrase = np.zeros(k)
     window_phrase = np.zeros(k)
+    prev_phrase_only = np.zeros(k)
+    leaning = np.zeros(k, dtype=bool)
     for row, i in enumerate(ids):
         text = texts(int(i))
+        leaning[row] = bool(same_prev[row]) and leans_on_previous(text)
         if phrases:
-            # The window one text at a time: the sentence, and each neighbour in its paragraph.
-            near = [text] + [texts(int(j)) for j, same in ((i - 1, same_prev[row]), (i + 1, same_next[row])) if same]
-            held = phrase_hits(phrases, near)
-            phrase[row] = held[0].sum() / len(phrases)
-            window_phrase[row] = held.any(axis=0).sum() / len(phrases)
+            # One text at a time: the sentence, and each neighbour in its paragraph.
+            own_held = phrase_hits(phrases, [text])[0]
+            prev_held = phrase_hits(phrases, [texts(int(i - 1))])[0] if same_prev[row] else np.zeros(len(phrases), bool)
+            next_held = phrase_hits(phrases, [texts(int(i + 1))])[0] if same_next[row] else np.zeros(len(phrases), bool)
+            phrase[row] = own_held.sum() / len(phrases)
+            window_phrase[row] = (own_held | prev_held | next_held).sum() / len(phrases)
+            prev_phrase_only[row] = (prev_held & ~own_held).sum() / len(phrases)
         if query_pairs:
             proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
         if kind is not None:
@@ -133,5 +140,9 @@ def dense_candidates(
         "log_paragraph": np.log1p(paragraph_scores[paras] / mass),
         "phrase": phrase,
         "window_phrase": window_phrase,
+        "prev_only": ((prev_matched & ~matched) * idf).sum(axis=1) / mass,
+        "next_only": ((next_matched & ~matched) * idf).sum(axis=1) / mass,
+        "prev_phrase_only": prev_phrase_only,
+        "lean_prev_only": np.where(leaning, ((prev_matched & ~matched) * idf).sum(axis=1) / mass, 0.0),
     }
     return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df)
