@@ -112,8 +112,9 @@ class TermTable(dict[str, int]):
     def __missing__(self, word: str) -> int:
         if word in self.tokenizer.stopwords:
             value = STOP
+        elif not (term := self.tokenizer._term(word)):
+            value = STOP
         else:
-            term = self.tokenizer._term(word)
             value = self._ids.get(term, -3)
             if value == -3:
                 value = self._ids[term] = len(self.terms)

@@ -1,4 +1,4 @@
-"""Turn text into index terms: Unicode words, lower-cased, stopwords removed, Snowball-stemmed.
+"""Turn text into index terms: Unicode words, lower-cased, stopwords removed, accents folded, Snowball-stemmed.
 
 Unlike bm25s's own tokenizer this keeps one-character tokens such as "5" or "X",
 which matter in questions about numbers and names.
@@ -7,6 +7,7 @@ which matter in questions about numbers and names.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -14,8 +15,18 @@ import Stemmer
 
 from .stopwords import STOPWORDS_EN
 
-#: Word characters, allowing inner apostrophes ("don't", "O’Neil") and dots in acronyms ("u.s").
-_WORD = re.compile(r"\w+(?:['’.]\w+)*")
+#: Word characters, allowing inner apostrophes ("don't", "O’Neil") and dots in acronyms ("u.s"), and
+#: combining accents after a letter (lower-casing "İstanbul" gives "i" + a combining dot).
+_WORD = re.compile(r"\w[\w\u0300-\u036f]*(?:['’.]\w[\w\u0300-\u036f]*)*")
+
+
+def fold_accents(word: str) -> str:
+    """``word`` without its accents when it is Latin letters with diacritics ("möngke" → "mongke",
+    "são" → "sao"); any other word as it is (ß, 東京, and scripts whose marks are part of the letter)."""
+    if word.isascii():
+        return word
+    bare = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    return bare if bare.isascii() else word
 
 
 @dataclass
@@ -43,7 +54,10 @@ class Tokenizer:
             if word in stopwords:
                 continue
             term = cache.get(word)
-            out.append((term if term is not None else self._term(word), *match.span()))
+            if term is None:
+                term = self._term(word)
+            if term:
+                out.append((term, *match.span()))
         return out
 
     def __call__(self, text: str) -> list[str]:
@@ -57,7 +71,8 @@ class Tokenizer:
             term = cache.get(word)
             if term is None:
                 term = self._term(word)
-            terms.append(term)
+            if term:
+                terms.append(term)
         return terms
 
     def many(self, texts: Iterable[str]) -> list[list[str]]:
@@ -65,9 +80,15 @@ class Tokenizer:
         return [self(t) for t in texts]
 
     def _term(self, word: str) -> str:
+        """The term of a lower-cased word that is not a stopword; "" when it is one once its accents are folded ("à")."""
         term = self._cache.get(word)
         if term is None:
-            base = word.replace("’", "'").replace(".", "")
+            plain = word.replace("’", "'")
+            folded = fold_accents(plain)
+            if folded != plain and folded in self.stopwords:
+                self._cache[word] = ""
+                return ""
+            base = folded.replace(".", "")
             if base.endswith("'s"):
                 base = base[:-2]
             base = base.replace("'", "")
