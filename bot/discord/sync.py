@@ -61,8 +61,14 @@ class CommandSync:
     ) -> list[str]:
         """Sync to each of ``guild_ids`` (instant, for development), else globally; skip unchanged targets.
 
-        Returns the targets actually synced (``"global"`` or ``"guild:<id>"``). A failed sync is
-        logged and not remembered, so the next start tries again; it never stops the bot.
+        A guild this application synced to before (it is in the hash file) but no longer targets gets its
+        commands removed, so moving from guild to global sync, or dropping a guild, leaves no second ``/ask``
+        behind. Global commands are never removed this way: a development run with ``guild_ids`` must not
+        take ``/ask`` away from every other server.
+
+        Returns the targets actually synced (``"global"`` or ``"guild:<id>"``) and cleared
+        (``"cleared guild:<id>"``). A failed sync is logged and not remembered, so the next start tries
+        again; it never stops the bot.
         """
         hashes = self._load()
         guilds: list[discord.Object | None] = [discord.Object(g) for g in guild_ids] or [None]
@@ -82,5 +88,17 @@ class CommandSync:
             log.info("synced discord commands to %s", target)
             hashes[key] = digest
             synced.append(target)
+        wanted = {f"{application_id}:guild:{g}" for g in guild_ids}
+        for key in sorted(k for k in hashes if k.startswith(f"{application_id}:guild:") and k not in wanted):
+            target = key.split(":", 1)[1]
+            try:
+                # The tree holds no commands for that guild, so this sends an empty list: Discord deletes them.
+                await tree.sync(guild=discord.Object(int(target.split(":")[1])))
+            except (discord.HTTPException, ValueError) as exc:
+                log.error("removing the discord commands left in %s failed: %s", target, exc)
+                continue
+            log.info("removed the discord commands an earlier sync left in %s", target)
+            del hashes[key]
+            synced.append(f"cleared {target}")
         self._save(hashes)
         return synced

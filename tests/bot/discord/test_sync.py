@@ -86,3 +86,32 @@ async def test_a_failed_sync_is_retried_next_start_and_the_bot_still_answers(fak
     fake.reject_commands = False
     second = await start(fake)
     assert second.client.synced == ["global"]
+
+
+async def test_guilds_no_longer_targeted_have_their_commands_removed(fake: FakeDiscord, start: Start) -> None:
+    """Moving from guild to global sync (or dropping a guild) leaves no second /ask behind in those guilds."""
+    g1, g2 = 1200000000000000001, 1200000000000000011
+    first = await start(fake, guild_ids=[g1, g2])
+    await first.client.close()
+
+    second = await start(fake, guild_ids=[g1])  # g1's schema is unchanged: not synced; g2 is emptied
+    assert second.client.synced == [f"cleared guild:{g2}"]
+    (emptied,) = [p for p in fake.calls("PUT", GUILD) if p.body == []]
+    assert emptied.path.endswith(f"/guilds/{g2}/commands")
+    await second.client.close()
+
+    third = await start(fake)  # global now: /ask goes global and g1's copy is removed
+    assert third.client.synced == ["global", f"cleared guild:{g1}"]
+    assert len(fake.calls("PUT", GLOBAL)) == 1
+    assert sorted(p.path.split("/")[-2] for p in fake.calls("PUT", GUILD) if p.body == []) == [str(g1), str(g2)]
+    await third.client.close()
+    assert list(json.loads(hash_file(third.config).read_text(encoding="utf-8"))) == ["1100000000000000001:global"]
+
+
+async def test_global_commands_stay_when_a_run_targets_guilds(fake: FakeDiscord, start: Start) -> None:
+    first = await start(fake)
+    await first.client.close()
+    second = await start(fake, guild_ids=[1200000000000000001])
+    assert second.client.synced == ["guild:1200000000000000001"]
+    assert all(p.body for p in fake.calls("PUT", GLOBAL))  # never emptied
+    assert len(fake.calls("PUT", GLOBAL)) == 1
