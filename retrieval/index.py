@@ -444,6 +444,44 @@ def open_index(
     index = SentenceIndex.build_paths(paths, settings, progress=progress, workers=workers)
     try:
         index.save(where)
+        (where / CORPUS_FILE).write_text(json.dumps({"corpus": corpus_identity(paths, settings)}), encoding="utf-8")
     except OSError:
         return OpenedIndex(index, key, False, None)
+    prune_cache(base, paths, settings, keep=key)
     return OpenedIndex(index, key, False, where)
+
+
+#: Written beside each cached index: which corpus (paths and settings, not their contents) it indexes.
+CORPUS_FILE = "corpus.json"
+
+
+def corpus_identity(paths: Iterable[str | os.PathLike[str]], settings: IndexSettings) -> str:
+    """A hash of the corpus paths and the index settings: the same for every state of the same corpus."""
+    names = sorted(os.path.abspath(p) for p in paths)
+    return hashlib.sha256(json.dumps([names, FORMAT_VERSION, settings.key()]).encode()).hexdigest()[:24]
+
+
+def prune_cache(base: Path, paths: Iterable[str | os.PathLike[str]], settings: IndexSettings, keep: str) -> list[Path]:
+    """Remove the cached indexes of earlier states of this corpus (same paths and settings) but ``keep``.
+
+    Without this a corpus that changes daily leaves one index a day in the cache. Only folders marked with
+    this corpus's identity are removed; other corpora's indexes stay. A process still reading a removed
+    index keeps its memory maps (the files go when it closes them). Returns the folders removed.
+    """
+    identity = corpus_identity(paths, settings)
+    removed = []
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.name == keep or not entry.is_dir():
+            continue
+        try:
+            marker = json.loads((entry / CORPUS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(marker, dict) and marker.get("corpus") == identity:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed

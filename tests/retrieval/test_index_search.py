@@ -93,6 +93,25 @@ def test_open_index_reuses_the_saved_index(tmp_path: Path) -> None:
     assert again.index.num_sentences == first.index.num_sentences
 
 
+def test_a_changed_corpus_replaces_its_cached_index_and_leaves_other_corpora_alone(tmp_path: Path) -> None:
+    cache, news, other = tmp_path / "cache", tmp_path / "news", tmp_path / "other"
+    for folder, text in ((news, "The mayor opened the bridge."), (other, "The council met on Monday.")):
+        folder.mkdir()
+        (folder / "a.txt").write_text(text, encoding="utf-8")
+    first = open_index([str(news)], cache_dir=cache)
+    kept = open_index([str(other)], cache_dir=cache)
+    (news / "b.txt").write_text("The bridge closed again in May.", encoding="utf-8")
+    second = open_index([str(news)], cache_dir=cache)
+    assert second.key != first.key and not second.from_cache
+    assert second.index.search("bridge closed", k=1)[0].text == "The bridge closed again in May."
+    assert sorted(p.name for p in cache.iterdir() if not p.name.startswith(".")) == sorted([second.key, kept.key])
+    assert open_index([str(other)], cache_dir=cache).from_cache
+    # other settings index the same folder differently: their own entry, not pruned by the default one
+    stemless = open_index([str(news)], IndexSettings(stem=None), cache_dir=cache)
+    assert open_index([str(news)], cache_dir=cache).from_cache
+    assert (cache / stemless.key).is_dir()
+
+
 def test_rank_bm25_engine_ranks_like_the_default(seed_index: SentenceIndex) -> None:
     reference = SentenceIndex.build(load_corpus([SEEDS]), IndexSettings(engine="rank-bm25"))
     q = "Does IBM still sell facial recognition software?"
