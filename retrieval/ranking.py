@@ -109,10 +109,18 @@ class Candidates:
     doc_freq: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _bare(found: str) -> str:
+    """A match lower-cased and without a possessive ending: "IBM’s" is "ibm", "CEO’s" is "ceo"."""
+    return _POSSESSIVE.sub("", found.lower())
+
+
 def _novel(pattern: re.Pattern[str], text: str, question: str, group: int = 0) -> bool:
     """True when ``pattern`` matches something in ``text`` that ``question`` does not contain."""
     lowered = question.lower()
-    return any(m.group(group).lower() not in lowered for m in pattern.finditer(text))
+    return any(_bare(m.group(group)) not in lowered for m in pattern.finditer(text))
 
 
 def answer_cue(kind: str | None, text: str, question: str) -> float:
@@ -124,7 +132,7 @@ def answer_cue(kind: str | None, text: str, question: str) -> float:
     if kind == "person":
         names = [m for m in _NAME.finditer(text) if m.start() > 0]
         lowered = question.lower()
-        return float(any(m.group().lower() not in lowered for m in names))
+        return float(any(_bare(m.group()) not in lowered for m in names))
     if kind == "place":
         return float(_novel(_PLACE, text, question, group=1))
     return 0.0
@@ -151,7 +159,7 @@ def answer_cues(kind: str | None, texts: Sequence[str], question: str) -> NDArra
                 row += 1
             if out[row] or (kind == "person" and at == starts[row]):
                 pos = ends[row] if out[row] else m.end()
-            elif m.group(group).lower() not in lowered:
+            elif _bare(m.group(group)) not in lowered:
                 out[row] = 1.0
                 pos = ends[row]
             else:

@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.index import SentenceIndex
 from retrieval.qtype import answer_type, question_type
-from retrieval.ranking import FEATURES, WEIGHTS, answer_cue, phrase_hits, query_terms, question_phrases, rank
+from retrieval.ranking import FEATURES, WEIGHTS, answer_cue, answer_cues, phrase_hits, query_terms, question_phrases, rank
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,16 @@ def test_answer_cue_wants_something_the_question_does_not_already_hold() -> None
     assert answer_cue("person", "The award went to Von Miller.", "Who won the award?") == 1.0
     assert answer_cue("place", "They met in Boston.", "Where did they meet?") == 1.0
     assert answer_cue(None, "They met in Boston.", "What happened?") == 0.0
+
+
+def test_a_possessive_of_a_question_word_is_not_a_new_name() -> None:
+    """"IBM’s" and "CEO’s" are the question's own words, not the person a "who" question asks for."""
+    question = "Who is the CEO of IBM?"
+    assert answer_cue("person", "The IBM CEO’s advocacy won praise.", question) == 0.0
+    assert answer_cue("person", "Praise for IBM's stand grew.", question) == 0.0
+    assert answer_cue("person", "IBM CEO Arvind Krishna told lawmakers.", question) == 1.0
+    texts = ["The IBM CEO’s advocacy won praise.", "IBM CEO Arvind Krishna told lawmakers."]
+    assert answer_cues("person", texts, question).tolist() == [0.0, 1.0]
 
 
 def test_framing_words_are_not_searched_unless_nothing_else_is_left(seed_index: SentenceIndex) -> None:
