@@ -362,6 +362,24 @@ def best_k(ids: NDArray[np.integer], pool: NDArray[np.float64], k: int) -> NDArr
     return np.sort(np.concatenate([above, tied])).astype(np.int64)
 
 
+#: The sentences just before and after this many of the best candidates (by BM25 plus paragraph context) are
+#: candidates too, even when they share no word with the question: an answer often continues the sentence
+#: that names its subject ("He died in 1259 without a successor.").
+NEIGHBOURS_OF = 5
+
+
+def with_neighbours(ids: NDArray[np.int64], pool: NDArray[np.float64], sent_paragraph: NDArray[np.int32]) -> NDArray[np.int64]:
+    """``ids`` (sorted) and the same-paragraph neighbours of the :data:`NEIGHBOURS_OF` best by ``pool``, sorted."""
+    if not NEIGHBOURS_OF or ids.size == 0:
+        return ids
+    top = ids[np.argsort(-pool, kind="stable")[:NEIGHBOURS_OF]]
+    num = sent_paragraph.size
+    before, after = top - 1, top + 1
+    before = before[(top > 0) & (sent_paragraph[np.maximum(before, 0)] == sent_paragraph[top])]
+    after = after[(after < num) & (sent_paragraph[np.minimum(after, num - 1)] == sent_paragraph[top])]
+    return sorted_unique(np.concatenate([ids, before, after])).astype(np.int64)
+
+
 def candidates(
     sentence_postings: list[Postings],
     paragraph_postings: list[Postings],
@@ -374,7 +392,8 @@ def candidates(
     paragraph_weight: float,
     allowed: NDArray[np.bool_] | None = None,
 ) -> Candidates:
-    """Pick the ``n`` best sentences by BM25 plus ``paragraph_weight`` x paragraph BM25, and compute their features.
+    """Pick the ``n`` best sentences by BM25 plus ``paragraph_weight`` x paragraph BM25, with the neighbours of the
+    best few (:func:`with_neighbours`), and compute their features.
 
     ``sentence_postings[j]`` holds the sentences containing ``terms[j]`` (ascending) and that term's
     BM25 score in each (their sum is a sentence's own score); ``paragraph_postings[j]`` the same for
@@ -424,6 +443,8 @@ def candidates(
         if k == 0:
             return Candidates(terms, idf, np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))), df)
         ids = best_k(eligible, own[eligible] + paragraph_weight * para[sent_paragraph[eligible]], k)
+        ids = with_neighbours(ids, own[ids] + paragraph_weight * para[sent_paragraph[ids]], sent_paragraph)
+        k = ids.size
         own_ids = own[ids]
         term_scores = np.column_stack([_gather(p, ids) for p in sentence_postings])
         mass = float(idf.sum()) or 1.0

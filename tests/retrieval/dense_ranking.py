@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from retrieval.continuation import leans_on_previous
 from retrieval.qtype import answer_type
-from retrieval.ranking import FEATURES, Candidates, _pairs, answer_cue, best_k, phrase_hits, question_phrases
+from retrieval.ranking import FEATURES, Candidates, _pairs, answer_cue, best_k, phrase_hits, question_phrases, with_neighbours
 from retrieval.tokens import Tokenizer
 
 
@@ -55,6 +55,8 @@ def dense_candidates(
     # The one change from the original (``np.argpartition(-pool, k - 1)[:k]``): ties are broken by sentence number,
     # at the cut and in ``own_rank`` (candidates in sentence order), where argpartition's order was arbitrary.
     ids = best_k(np.flatnonzero(eligible), pool[eligible], k)
+    ids = with_neighbours(ids, pool[ids], sent_paragraph)
+    k = ids.size
     term_scores = stacked[:, ids].T.astype(np.float64)
     mass = float(idf.sum()) or 1.0
     matched = term_scores > 0

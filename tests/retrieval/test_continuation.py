@@ -56,3 +56,17 @@ def test_the_answer_after_the_sentence_holding_the_question_s_words_ranks_first(
     assert features["prev_only"][elected] == 0.0
     assert features["next_only"][elected] > 0.0  # "die" is in the next sentence only
     assert texts[int(np.argmax(ranked.scores))].startswith("He died")
+
+
+def test_a_neighbour_sharing_no_word_with_the_question_is_still_a_candidate(tmp_path: Path) -> None:
+    (tmp_path / "khans.txt").write_text(
+        "Möngke Khan was elected Great Khan of the Mongol Empire after a long dispute. "
+        "He perished in 1259 without a successor, during the siege of Diaoyu Castle.\n",
+        encoding="utf-8",
+    )
+    index = SentenceIndex.build(load_corpus([tmp_path]))
+    question = "When did Möngke Khan die?"  # "perished" is not "die": the second sentence holds no question word
+    ranked = rank(index, query_terms(index.tokenizer, question), question)
+    texts = index.sentence_texts(ranked.candidates.ids)
+    assert any(t.startswith("He perished") for t in texts)
+    assert texts[int(np.argmax(ranked.scores))].startswith("He perished")
