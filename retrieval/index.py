@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -104,6 +104,8 @@ class SentenceIndex:
     term_ptr: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     #: :meth:`layout`, once computed.
     layout_cache: ranking.Layout | None = field(default=None, repr=False, compare=False)
+    #: For an index loaded from a folder: the shared lock that marks the folder in use (see :func:`prune_cache`).
+    in_use: IO[bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def num_sentences(self) -> int:
@@ -310,6 +312,7 @@ class SentenceIndex:
     def load(cls, directory: Path, settings: IndexSettings | None = None, mmap: bool = True) -> SentenceIndex:
         """Load an index written by :meth:`save`; arrays and texts are memory-mapped by default."""
         directory = Path(directory)
+        in_use = hold_shared(directory)
         meta = json.loads((directory / "meta.json").read_text())
         if meta.get("version") != FORMAT_VERSION:
             raise ValueError(f"index format {meta.get('version')} is not {FORMAT_VERSION}")
@@ -342,6 +345,7 @@ class SentenceIndex:
                 vocab,
                 arrays["term_ids"],
                 arrays["term_ptr"],
+                in_use=in_use,
             )
         return cls.build(LoadReport(list(table), problems), settings)
 
@@ -438,9 +442,12 @@ def open_index(
     where = base / key
     if not rebuild and (where / "meta.json").exists():
         try:
-            return OpenedIndex(SentenceIndex.load(where, settings), key, True, where)
+            loaded = SentenceIndex.load(where, settings)
         except (OSError, ValueError, EOFError, KeyError, TypeError):
             pass  # a stale or damaged cache is rebuilt below
+        else:
+            prune_cache(base, paths, settings, keep=key)
+            return OpenedIndex(loaded, key, True, where)
     index = SentenceIndex.build_paths(paths, settings, progress=progress, workers=workers)
     try:
         index.save(where)
@@ -465,8 +472,8 @@ def prune_cache(base: Path, paths: Iterable[str | os.PathLike[str]], settings: I
     """Remove the cached indexes of earlier states of this corpus (same paths and settings) but ``keep``.
 
     Without this a corpus that changes daily leaves one index a day in the cache. Only folders marked with
-    this corpus's identity are removed; other corpora's indexes stay. A process still reading a removed
-    index keeps its memory maps (the files go when it closes them). Returns the folders removed.
+    this corpus's identity are removed, and only when no process has them loaded (:func:`in_use`): a running
+    bot's base stays until it has swapped to a newer one. Other corpora's indexes stay. Returns the folders removed.
     """
     identity = corpus_identity(paths, settings)
     removed = []
@@ -481,7 +488,43 @@ def prune_cache(base: Path, paths: Iterable[str | os.PathLike[str]], settings: I
             marker = json.loads((entry / CORPUS_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(marker, dict) and marker.get("corpus") == identity:
+        if isinstance(marker, dict) and marker.get("corpus") == identity and not in_use(entry):
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
     return removed
+
+
+#: In each cached index folder: locked shared by every process that has the index loaded.
+LOCK_FILE = "in-use.lock"
+
+
+def hold_shared(directory: Path) -> IO[bytes] | None:
+    """Mark ``directory`` in use for as long as the returned file stays open (None where locks are unavailable:
+    no ``fcntl``, or a read-only folder). Removing a folder whose files another process has memory-mapped would
+    leave that process to free them when it lets go of the index, on whatever thread does so, possibly its loop."""
+    try:
+        import fcntl
+
+        handle = open(directory / LOCK_FILE, "ab")  # noqa: SIM115 - held open on purpose
+    except (ImportError, OSError):
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()  # held exclusively: being pruned right now
+        raise
+    return handle
+
+
+def in_use(directory: Path) -> bool:
+    """True when some process holds ``directory``'s index (:func:`hold_shared`); False when it can be removed."""
+    try:
+        import fcntl
+
+        with open(directory / LOCK_FILE, "ab") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the file closes
+    except ImportError:
+        return False
+    except OSError:
+        return True
+    return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from pathlib import Path
 
@@ -110,6 +111,23 @@ def test_a_changed_corpus_replaces_its_cached_index_and_leaves_other_corpora_alo
     stemless = open_index([str(news)], IndexSettings(stem=None), cache_dir=cache)
     assert open_index([str(news)], cache_dir=cache).from_cache
     assert (cache / stemless.key).is_dir()
+
+
+def test_an_index_some_process_has_loaded_is_not_pruned_until_it_lets_go(tmp_path: Path) -> None:
+    cache, news = tmp_path / "cache", tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("The mayor opened the bridge.", encoding="utf-8")
+    first = open_index([str(news)], cache_dir=cache)
+    assert first.path is not None
+    held = SentenceIndex.load(first.path)  # as a running bot holds its base, memory-mapped
+    (news / "b.txt").write_text("The bridge closed again in May.", encoding="utf-8")
+    second = open_index([str(news)], cache_dir=cache)
+    assert first.path.is_dir() and held.search("mayor", k=1)[0].text == "The mayor opened the bridge."
+    del held
+    gc.collect()
+    again = open_index([str(news)], cache_dir=cache)  # loaded from the cache: prunes what nobody holds
+    assert again.from_cache and again.key == second.key
+    assert not first.path.exists()
 
 
 def test_rank_bm25_engine_ranks_like_the_default(seed_index: SentenceIndex) -> None:
