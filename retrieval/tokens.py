@@ -87,7 +87,8 @@ class Tokenizer:
             plain = word.replace("’", "'")
             folded = fold_accents(plain)
             if folded != plain and folded in self.stopwords:
-                self._cache[word] = ""
+                if len(self._cache) < 1_000_000:
+                    self._cache[word] = ""
                 return ""
             base = folded.replace(".", "")
             if base.endswith("'s"):
