@@ -538,7 +538,10 @@ def candidates(
     # What the sentence before (after) holds of the question and this one lacks: this one may be its continuation.
     prev_only = ((prev_matched & ~matched) * idf).sum(axis=1) / mass
     next_only = ((next_matched & ~matched) * idf).sum(axis=1) / mass
-    leaning = np.fromiter((leans_on_previous(t) for t in cand_texts), dtype=bool, count=k) & same_prev
+    # Whether a sentence leans on the one before only matters where that one holds something of the question.
+    leaning = np.zeros(k, dtype=bool)
+    for row in np.flatnonzero(prev_only > 0).tolist():
+        leaning[row] = leans_on_previous(cand_texts[row])
     # Reciprocal rank of the sentence among candidates.
     own_rank = 1.0 / (1.0 + np.argsort(np.argsort(-own_ids, kind="stable"), kind="stable"))
     columns = {
