@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,8 @@ from tests.bot.discord.fake_discord import fixture as discord_fixture
 from tests.bot.slack.conftest import BOT_TOKEN, SIGNING_SECRET, HttpSlack, Outcomes
 from tests.bot.slack.conftest import fixture as slack_fixture
 from tests.bot.slack.fake_slack import FakeSlack
-from tests.conftest import IBM_QUOTE, ROOT, SEEDS
+from tests.bot_process import BotProcess
+from tests.conftest import IBM_QUOTE, SEEDS
 
 
 def both_config(slack: FakeSlack, discord: FakeDiscord, tmp_path: Path) -> Config:
@@ -98,21 +97,9 @@ async def test_run_with_a_rejected_token_is_one_line(tmp_path: Path) -> None:
             encoding="utf-8",
         )
         env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DISCORD_TOKEN": "wrong.token.value"}
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(config),
-            "run",
-            cwd=ROOT,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err_bytes = await asyncio.wait_for(proc.communicate(), 60)
-    err = err_bytes.decode()
-    assert proc.returncode == 1, err
+        async with BotProcess(config, ["run"], env) as bot:
+            code, err = await bot.finish(60)
+    assert code == 1, err
     last = err.strip().splitlines()[-1]
     assert last.startswith("quotebot run:") and "token" in last.lower()
     assert "Traceback" not in err and "wrong.token.value" not in err
@@ -137,20 +124,12 @@ async def test_run_on_sigterm_drains_closes_both_platforms_and_exits_0(tmp_path:
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                 "DISCORD_TOKEN": discord.token,
             }
-            argv = [sys.executable, "-m", "bot", "--config", str(config), "run", "--port", "0", "--host", "127.0.0.1"]
-            proc = await asyncio.create_subprocess_exec(*argv, cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
-            try:
+            async with BotProcess(config, ["run", "--port", "0", "--host", "127.0.0.1"], env) as bot:
                 await asyncio.wait_for(discord.identified.wait(), 60)
                 await discord.dispatch("MESSAGE_CREATE", discord_fixture("message_mention"))
                 await discord.wait_for_call("POST", r"/channels/\d+/messages")
-                proc.send_signal(signal.SIGTERM)
-                assert await asyncio.wait_for(proc.wait(), 30) == 0
-            finally:
-                if proc.returncode is None:
-                    proc.kill()
-                    await proc.wait()
-            assert proc.stderr is not None
-            err = (await proc.stderr.read()).decode()
+                code, err = await bot.stop()
+            assert code == 0, err
             assert "shutting down" in err and "shutdown complete" in err and "Traceback" not in err
             await discord.wait_for(lambda: not discord.live_sockets())  # the gateway socket was closed cleanly
         finally:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import sys
 from pathlib import Path
 
 from tests.bot.discord.fake_discord import FakeDiscord, Fault, fixture
 from tests.bot.discord.helpers import CHANNEL_MESSAGES
-from tests.conftest import IBM_QUOTE, ROOT, SEEDS
+from tests.bot_process import BotProcess
+from tests.conftest import IBM_QUOTE, SEEDS
 
 
 async def test_sigterm_sends_the_reply_in_flight_closes_the_gateway_and_exits_0(tmp_path: Path) -> None:
@@ -23,21 +22,13 @@ async def test_sigterm_sends_the_reply_in_flight_closes_the_gateway_and_exits_0(
             encoding="utf-8",
         )
         env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DISCORD_TOKEN": fake.token}
-        argv = [sys.executable, "-m", "bot", "--config", str(config), "discord"]
-        proc = await asyncio.create_subprocess_exec(*argv, cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
-        try:
+        async with BotProcess(config, ["discord"], env) as bot:
             await asyncio.wait_for(fake.identified.wait(), 60)
             fake.inject("POST", CHANNEL_MESSAGES, Fault("slow", delay=1.0))
             await fake.dispatch("MESSAGE_CREATE", fixture("message_mention"))
             await fake.wait_for(lambda: fake.calls("POST", CHANNEL_MESSAGES))  # the reply is on its way
-            proc.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(proc.wait(), 30) == 0
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-        assert proc.stderr is not None
-        err = (await proc.stderr.read()).decode()
+            code, err = await bot.stop()
+        assert code == 0, err
         (reply,) = fake.calls("POST", CHANNEL_MESSAGES)
         assert reply.status == 200 and IBM_QUOTE in reply.response["embeds"][0]["description"].replace("**", "")
         assert "finishing 1 in flight" in err and "shutdown complete" in err and "Traceback" not in err

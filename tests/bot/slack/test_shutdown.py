@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
-import signal
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS
+from tests.bot_process import BotProcess
+from tests.conftest import SEEDS
 from tests.redis_server import free_port
 
 from .conftest import BOT_TOKEN, SIGNING_SECRET, HttpSlack, fixture
@@ -48,35 +46,24 @@ async def test_sigterm_finishes_the_answer_in_flight_refuses_new_events_and_exit
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
     }
-    argv = [sys.executable, "-m", "bot", "--config", str(config), "slack", "--http", "--port", "0", "--host", "127.0.0.1"]
-    proc = await asyncio.create_subprocess_exec(*argv, cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
-    assert proc.stderr is not None
-    lines: list[str] = []
-    try:
-        async with asyncio.timeout(60):
-            while not (match := re.search(r"listening on http://127\.0\.0\.1:(\d+)", "".join(lines))):
-                line = (await proc.stderr.readline()).decode()
-                assert line, "".join(lines)
-                lines.append(line)
+    async with BotProcess(config, ["slack", "--http", "--port", "0", "--host", "127.0.0.1"], env) as bot:
+        match = await bot.read_until(r"listening on http://127\.0\.0\.1:(\d+)")
+        started = bot.log
         slack = HttpSlack(_Service(int(match.group(1))), fake_slack, outcomes=None)  # type: ignore[arg-type]
         fake_slack.inject("chat.postMessage", Fault("slow", delay=1.5))
         assert (await slack.event(fixture("app_mention.json")))[0] == 200
         await fake_slack.wait_for(lambda: ("chat.postMessage", "slow") in fake_slack.attempts)  # the answer is being posted
-        proc.send_signal(signal.SIGTERM)
+        bot.sigterm()
         await asyncio.sleep(0.3)
         try:
             status, _ = await slack.event(fixture("message_im.json"))  # arrives while draining
         except OSError:
             status = -1
-        rest = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
-        assert status == 503, "".join(lines) + rest
-        assert await asyncio.wait_for(proc.wait(), 30) == 0, "".join(lines) + rest
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        code, log = await bot.finish()
+        assert status == 503, log
+        assert code == 0, log
     (post,) = fake_slack.posts()  # the answer in flight was posted; the event that came later was not answered
     assert post.args["channel"] == "C0NEWS"
-    assert "shutting down" in rest and "shutdown complete" in rest
-    assert BOT_TOKEN not in "".join(lines) + rest
-    assert ("falling back to in-process memory" in "".join(lines)) is (state == "redis down")
+    assert "shutting down" in log and "shutdown complete" in log
+    assert BOT_TOKEN not in log
+    assert ("falling back to in-process memory" in started) is (state == "redis down")

@@ -6,9 +6,7 @@ import asyncio
 import json
 import os
 import re
-import signal
 import socket
-import sys
 import time
 from pathlib import Path
 
@@ -21,7 +19,8 @@ from bot.config import Config, Secret
 from bot.pipeline import Answerer
 from bot.slack import SlackService, SlackStartupError, run_slack, start_slack
 from bot.slack.payloads import ACTIONS
-from tests.conftest import IBM_QUOTE, ROOT, SEEDS
+from tests.bot_process import BotProcess
+from tests.conftest import IBM_QUOTE, SEEDS
 
 from .conftest import BOT_TOKEN, SIGNING_SECRET, HttpSlack, Outcomes, fixture
 from .fake_slack import FakeSlack
@@ -140,39 +139,30 @@ async def test_the_app_listens_for_exactly_the_manifest_events_command_and_butto
         await service.runner.stop()
 
 
+async def post_signed(url: str, event: dict[str, object]) -> int:
+    """POST ``event`` to a bot's Events API URL, signed as Slack signs it; the response status."""
+    body = json.dumps(event)
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body) or ""
+    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
+        return response.status
+
+
 async def test_quotebot_slack_http_serves_a_signed_mention_and_stops_cleanly_on_sigterm(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     config = tmp_path / "quotebot.toml"
     config.write_text(f'[slack]\napi_url = "{fake_slack.api_url}"\n[feedback]\npath = "feedback.jsonl"\n', encoding="utf-8")
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
-    command = [sys.executable, "-m", "bot", "--config", str(config), "slack", "--http", "--port", "0", "--host", "127.0.0.1"]
-    process = await asyncio.create_subprocess_exec(
-        *command, "--corpus", str(SEEDS), cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    assert process.stderr is not None
-    log_lines: list[str] = []
-    try:
-        async with asyncio.timeout(30):
-            while not (match := re.search(r"listening on (http://127\.0\.0\.1:\d+/slack/events)", "".join(log_lines))):
-                line = (await process.stderr.readline()).decode()
-                assert line, "".join(log_lines)
-                log_lines.append(line)
-        url = match.group(1)
-        body = json.dumps(fixture("app_mention.json"))
-        ts = str(int(time.time()))
-        signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body) or ""
-        headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
-        async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
-            assert response.status == 200
+    args = ["slack", "--http", "--port", "0", "--host", "127.0.0.1", "--corpus", str(SEEDS)]
+    async with BotProcess(config, args, env) as bot:
+        url = (await bot.read_until(r"listening on (http://127\.0\.0\.1:\d+/slack/events)", timeout=30)).group(1)
+        assert await post_signed(url, fixture("app_mention.json")) == 200
         await fake_slack.wait_for(lambda: bool(fake_slack.posts()))
         assert IBM_QUOTE in fake_slack.posts()[0].args["text"]
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        _, rest = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0
-    output = "".join(log_lines) + rest.decode()
+        code, output = await bot.stop()
+    assert code == 0, output
     assert "`token` will be unused" not in output and BOT_TOKEN not in output and "Traceback" not in output
 
 
@@ -187,41 +177,20 @@ async def test_a_running_bot_answers_from_an_article_added_while_it_runs(fake_sl
         encoding="utf-8",
     )
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
-    command = [sys.executable, "-m", "bot", "--config", str(config), "slack", "--http", "--port", "0", "--host", "127.0.0.1"]
-    process = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
-    assert process.stderr is not None
-    log_lines: list[str] = []
-
-    async def read_until(pattern: str) -> re.Match[str]:
-        while not (match := re.search(pattern, "".join(log_lines))):
-            line = (await process.stderr.readline()).decode()  # type: ignore[union-attr]
-            assert line, "".join(log_lines)
-            log_lines.append(line)
-        return match
-
-    try:
-        async with asyncio.timeout(60):
-            url = (await read_until(r"listening on (http://127\.0\.0\.1:\d+/slack/events)")).group(1)
-            await read_until(r"corpus: watching")
-            (corpus / "zeppelins.txt").write_text(
-                "date 2021-05-01\nThe airship museum restored a zeppelin gondola for its centenary show.", encoding="utf-8"
-            )
-            await read_until(r"corpus: updated; 1 changed")
-            event = fixture("app_mention.json")
-            event["event_id"] = "Ev0ZEPPELIN"
-            event["event"]["ts"] = event["event"]["event_ts"] = "1591700001.000100"
-            event["event"]["text"] = "<@UQUOTEBOT> What did the airship museum restore?"
-            body = json.dumps(event)
-            ts = str(int(time.time()))
-            signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body) or ""
-            headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
-            async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
-                assert response.status == 200
-            await fake_slack.wait_for(lambda: bool(fake_slack.posts()))
+    async with BotProcess(config, ["slack", "--http", "--port", "0", "--host", "127.0.0.1"], env) as bot:
+        url = (await bot.read_until(r"listening on (http://127\.0\.0\.1:\d+/slack/events)")).group(1)
+        await bot.read_until(r"corpus: watching")
+        (corpus / "zeppelins.txt").write_text(
+            "date 2021-05-01\nThe airship museum restored a zeppelin gondola for its centenary show.", encoding="utf-8"
+        )
+        await bot.read_until(r"corpus: updated; 1 changed")
+        event = fixture("app_mention.json")
+        event["event_id"] = "Ev0ZEPPELIN"
+        event["event"]["ts"] = event["event"]["event_ts"] = "1591700001.000100"
+        event["event"]["text"] = "<@UQUOTEBOT> What did the airship museum restore?"
+        assert await post_signed(url, event) == 200
+        await fake_slack.wait_for(lambda: bool(fake_slack.posts()))
         post = fake_slack.posts()[0].args["text"]
         assert "zeppelin gondola" in post and "2021-05-01" in post
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0
+        code, log = await bot.stop()
+    assert code == 0, log
