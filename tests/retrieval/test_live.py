@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from pathlib import Path
 
 import pytest
 
-from retrieval.index import SentenceIndex
+from retrieval.index import SentenceIndex, open_index
 from retrieval.live import LiveIndex, MergedIndex
 
 BASE = {
@@ -86,6 +87,21 @@ async def test_compaction_swaps_in_a_full_index(live: LiveIndex, tmp_path: Path)
     assert isinstance(live.index.base, SentenceIndex)
     assert _first(live, "penguins zoo") == "Penguins arrived at the zoo."
     assert live.num_sentences == 5
+
+
+async def test_compaction_keeps_the_base_still_in_use_and_a_later_open_prunes_it(live: LiveIndex, tmp_path: Path) -> None:
+    """The compaction worker saves the new index but must not delete the one this process has mapped; once the
+    swap has let go of it, the next open of the corpus removes it."""
+    cache = tmp_path / "cache"
+    (before,) = [p.name for p in cache.iterdir() if not p.name.startswith(".")]
+    (tmp_path / "corpus" / "d.txt").write_text("date 2023-01-01\n\nPenguins arrived at the zoo.")
+    await _until(live, lambda: _first(live, "penguins zoo") is not None)
+    await live.compact()
+    after = sorted(p.name for p in cache.iterdir() if not p.name.startswith("."))
+    assert before in after and len(after) == 2
+    gc.collect()  # the swap let go of the old base; nothing holds it now
+    opened = open_index([str(tmp_path / "corpus")], cache_dir=cache)
+    assert opened.from_cache and sorted(p.name for p in cache.iterdir() if not p.name.startswith(".")) == [opened.key]
 
 
 async def test_delta_scores_are_comparable_with_the_base(tmp_path: Path) -> None:
