@@ -46,7 +46,7 @@ from numpy.typing import NDArray
 
 from .continuation import leans_on_previous
 from .qtype import answer_type
-from .sparse import scratch_array, sorted_unique
+from .sparse import locate, scratch_array, sorted_unique
 from .tokens import Tokenizer
 
 if TYPE_CHECKING:
@@ -290,18 +290,10 @@ class Layout:
         )
 
 
-def _found(docs: NDArray[np.int32], at: NDArray[np.int64]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
-    """Which of ``at`` are in the sorted ``docs``, and where (positions are valid only where found)."""
-    pos = np.searchsorted(docs, at)
-    inside = pos < docs.size
-    pos = np.where(inside, pos, 0)
-    return inside & (docs[pos] == at) if docs.size else np.zeros(at.size, dtype=bool), pos
-
-
 def _gather(postings: Postings, at: NDArray[np.int64]) -> NDArray[np.float64]:
     """The scores ``postings`` give the documents ``at`` (0 for those it does not hold)."""
     docs, scores = postings
-    found, pos = _found(docs, at)
+    found, pos = locate(docs, at)
     out = np.zeros(at.size)
     out[found] = scores[pos[found]]
     return out
@@ -456,8 +448,8 @@ def candidates(
         same_prev = (ids > 0) & (sent_paragraph[prev_ids] == sent_paragraph[ids])
         same_next = (ids < num - 1) & (sent_paragraph[next_ids] == sent_paragraph[ids])
         neighbour = np.maximum(np.where(same_prev, own[prev_ids], 0.0), np.where(same_next, own[next_ids], 0.0))
-        prev_matched = np.column_stack([_found(docs, prev_ids)[0] for docs, _ in sentence_postings]) & same_prev[:, None]
-        next_matched = np.column_stack([_found(docs, next_ids)[0] for docs, _ in sentence_postings]) & same_next[:, None]
+        prev_matched = np.column_stack([locate(docs, prev_ids)[0] for docs, _ in sentence_postings]) & same_prev[:, None]
+        next_matched = np.column_stack([locate(docs, next_ids)[0] for docs, _ in sentence_postings]) & same_next[:, None]
         window = ((matched | prev_matched | next_matched) * idf).sum(axis=1) / mass
 
         paras, arts = sent_paragraph[ids].astype(np.int64), sent_article[ids].astype(np.int64)
@@ -474,7 +466,7 @@ def candidates(
                 values = para[np.repeat(lo[spans] - first, lens) + np.arange(int(lens.sum()))]
                 best[spans] = np.maximum(np.maximum.reduceat(values, first), 0.0)
         else:
-            at, where = _found(cand_arts.astype(np.int32), layout.para_article[para_postings])
+            at, where = locate(cand_arts.astype(np.int32), layout.para_article[para_postings])
             np.maximum.at(best, where[at], para[para_postings[at]])
         article_best = best[np.searchsorted(cand_arts, arts)]
         # Reciprocal rank of each candidate's paragraph among all paragraphs (ties by paragraph number). Only
@@ -533,7 +525,7 @@ def candidates(
         [_in_articles(docs, layout.para_article, layout.para_lo, layout.para_hi, arts, ordered) for docs, _ in paragraph_postings]
     )
     local_pidf = np.log1p((layout.paragraphs_in[arts] - local_pdf + 0.5) / (local_pdf + 0.5)).T
-    para_matched = np.column_stack([_found(docs, paras)[0] for docs, _ in paragraph_postings])
+    para_matched = np.column_stack([locate(docs, paras)[0] for docs, _ in paragraph_postings])
     local_para = (para_matched * local_pidf * idf).sum(axis=1) / np.maximum((local_pidf * idf).sum(axis=1), 1e-9)
     # What the sentence before (after) holds of the question and this one lacks: this one may be its continuation.
     prev_only = ((prev_matched & ~matched) * idf).sum(axis=1) / mass

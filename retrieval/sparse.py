@@ -201,12 +201,8 @@ class SparseBm25:
                     scores[idx] += self.data[s:e] * weights[i]
                     touched.append(idx)
                     continue
-                postings = self.indices[s:e]
-                pos = np.searchsorted(postings, docs)
-                inside = pos < (e - s)
-                pos_in = np.where(inside, pos, 0)
-                found = inside & (postings[pos_in] == docs)
-                scores[docs[found]] += self.data[s:e][pos_in[found]] * weights[i]
+                found, pos = locate(self.indices[s:e], docs)
+                scores[docs[found]] += self.data[s:e][pos[found]] * weights[i]
         vals = scores[docs]
         for idx in touched:
             scores[idx] = 0  # leave the scratch array clean for the next query
@@ -262,12 +258,8 @@ class SparseBm25:
         for s, e in self._columns(term_ids):
             if s == e:
                 continue
-            postings = self.indices[s:e]
-            pos = np.searchsorted(postings, docs)
-            inside = pos < (e - s)
-            pos_in = np.where(inside, pos, 0)
-            found = inside & (postings[pos_in] == docs)
-            out[found] += self.data[s:e][pos_in[found]]
+            found, pos = locate(self.indices[s:e], docs)
+            out[found] += self.data[s:e][pos[found]]
         if self.nonoccurrence is not None:
             out += self._constant(term_ids)
         return out
@@ -308,6 +300,17 @@ class SparseBm25:
             load_array(directory / "headptr.npy", mmap) if (directory / "headptr.npy").exists() else None,  # type: ignore[arg-type]
             load_array(directory / "headdocs.npy", mmap) if (directory / "headdocs.npy").exists() else None,  # type: ignore[arg-type]
         )
+
+
+def locate(sorted_values: NDArray[np.integer], at: NDArray[np.integer]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Which of ``at`` are in the ascending ``sorted_values`` (a column's postings), and where: positions are
+    meaningful only where found (elsewhere 0, so they can index without a bounds check)."""
+    pos = np.searchsorted(sorted_values, at)
+    inside = pos < sorted_values.size
+    pos = np.where(inside, pos, 0)
+    if sorted_values.size == 0:
+        return np.zeros(np.shape(at), dtype=bool), pos
+    return inside & (sorted_values[pos] == at), pos
 
 
 def sorted_unique(values: NDArray[np.integer]) -> NDArray[np.integer]:
