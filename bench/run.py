@@ -24,12 +24,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .paths import find_squad
 from .synth import ensure_corpus, questions_from
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
-SQUAD_CANDIDATES = (ROOT.parent / "shared" / "eval" / "squad-dev", ROOT.parent.parent / "shared" / "eval" / "squad-dev")
 
 #: The issue's goals.
 P50_MS, P99_MS = 3.0, 10.0
@@ -53,7 +53,7 @@ class Corpus:
 
 
 def _squad(n: int) -> Corpus | None:
-    path = next((p for p in SQUAD_CANDIDATES if p.exists()), None)
+    path = find_squad()
     if path is None:
         return None
     lines = (path / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:n]

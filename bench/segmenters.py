@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.paths import squad_dir  # noqa: E402
 from retrieval.segment import split_paragraph  # noqa: E402
 
 GOLD = ROOT / "bench" / "segmentation_gold.jsonl"
-SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev" / "articles.jsonl"
 
 
 def quotebot(text: str) -> list[str]:
@@ -60,7 +60,8 @@ def segmenters() -> dict[str, Callable[[str], list[str]]]:
 
 def main() -> None:
     gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
-    paragraphs = [p for line in SQUAD.read_text(encoding="utf-8").splitlines() for p in json.loads(line)["text"].split("\n\n") if p.strip()]
+    lines = (squad_dir() / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    paragraphs = [p for line in lines for p in json.loads(line)["text"].split("\n\n") if p.strip()]
     paragraphs = paragraphs[:800]
     rows = []
     for name, split in segmenters().items():
