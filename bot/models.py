@@ -60,12 +60,20 @@ class Explanation:
     #: ``(signal, points)``: each re-ranking signal's weighted share of ``score``.
     signals: tuple[tuple[str, float], ...]
     score: float
-    #: Question words the sentence does not contain.
+    #: Question words the sentence does not contain, even in related words.
     missing: tuple[str, ...] = ()
+    #: ``(question word, the sentence's word)`` for question words the sentence says in a related word ("prefer", "favored").
+    related: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """``{"terms": {word: points}, "signals": {name: points}, "score", "missing"}``."""
-        return {"terms": dict(self.terms), "signals": dict(self.signals), "score": self.score, "missing": list(self.missing)}
+        """``{"terms": {word: points}, "signals": {name: points}, "score", "missing", "related": {word: said as}}``."""
+        return {
+            "terms": dict(self.terms),
+            "signals": dict(self.signals),
+            "score": self.score,
+            "missing": list(self.missing),
+            "related": dict(self.related),
+        }
 
 
 @dataclass(frozen=True, slots=True)

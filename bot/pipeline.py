@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -15,6 +16,7 @@ from retrieval.continuation import leans_on_previous
 from retrieval.dates import DateFilter, date_filter
 from retrieval.index import Hit, SentenceIndex
 from retrieval.live import LiveIndex, MergedIndex
+from retrieval.related import related_terms
 
 from .models import Answer, Context, NoAnswer, Passage, Question, Source
 from .present import explain, near_duplicate, word_set
@@ -108,6 +110,9 @@ class Answerer:
         self._slots: asyncio.Semaphore | None = None
         #: Questions now queued for or running on the worker threads (never above ``settings.queue``).
         self.pending = 0
+        # The related-words table takes about 0.4 s to turn into index terms: done now, beside start-up, not on the
+        # first question.
+        threading.Thread(target=related_terms, args=(_parts(index)[0].index.tokenizer,), daemon=True).start()
 
     @property
     def newest(self) -> dt.date | None:
@@ -237,7 +242,9 @@ class Answerer:
         tokenizer = f.part.index.tokenizer
         highlights = tuple((s, e) for term, s, e in tokenizer.words(passage.text) if term in terms)
         context = self._context(f) if self.settings.context else None
-        why = explain(f.ranked, f.row, tokenizer, question) if want_why and f.ranked is not None and f.row is not None else None
+        why = None
+        if want_why and f.ranked is not None and f.row is not None:
+            why = explain(f.ranked, f.row, tokenizer, question, passage.text)
         return replace(passage, highlights=highlights, context=context, explanation=why)
 
     def _context(self, f: _Found) -> Context | None:

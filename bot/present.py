@@ -10,6 +10,7 @@ import re
 import numpy as np
 
 from retrieval.ranking import FEATURES, WEIGHTS, Ranked
+from retrieval.related import related_terms
 from retrieval.tokens import Tokenizer
 
 from .models import Explanation
@@ -29,8 +30,9 @@ def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float = 0.8)
     return len(a & b) / len(a | b) >= threshold
 
 
-def explain(ranked: Ranked, row: int, tokenizer: Tokenizer, question: str) -> Explanation:
-    """Which question words matched sentence ``row`` of ``ranked`` and how much each counted, and the context signals.
+def explain(ranked: Ranked, row: int, tokenizer: Tokenizer, question: str, text: str = "") -> Explanation:
+    """Which question words matched sentence ``row`` of ``ranked`` (whose text is ``text``) and how much each counted,
+    which it says in related words, and the context signals.
 
     Word shares are the sentence's BM25 points per term (shown under the question's own word);
     signals are each re-ranking feature's weighted contribution to the final score.
@@ -46,5 +48,20 @@ def explain(ranked: Ranked, row: int, tokenizer: Tokenizer, question: str) -> Ex
     )
     contributions = c.features[row] * np.asarray([WEIGHTS[f] for f in FEATURES])
     signals = tuple((name, round(float(v), 3)) for name, v in zip(FEATURES, contributions, strict=True) if v > 0)
-    missing = tuple(words.get(term, term) for j, term in enumerate(c.terms) if c.term_scores[row, j] <= 0)
-    return Explanation(terms, signals, round(float(ranked.scores[row]), 4), missing)
+    absent = [term for j, term in enumerate(c.terms) if c.term_scores[row, j] <= 0]
+    said_as = related_in(text, absent, tokenizer)
+    missing = tuple(words.get(term, term) for term in absent if term not in said_as)
+    related = tuple((words.get(term, term), said_as[term]) for term in absent if term in said_as)
+    return Explanation(terms, signals, round(float(ranked.scores[row]), 4), missing, related)
+
+
+def related_in(text: str, terms: list[str], tokenizer: Tokenizer) -> dict[str, str]:
+    """For each of ``terms`` that ``text`` says in a related word (:mod:`retrieval.related`), the first such word as written."""
+    table = related_terms(tokenizer)
+    wanted = {term: related for term in terms if (related := table.get(term))}
+    found: dict[str, str] = {}
+    for term, start, end in tokenizer.words(text) if wanted else ():
+        for asked, related in wanted.items():
+            if asked not in found and term in related:
+                found[asked] = text[start:end]
+    return found

@@ -89,11 +89,13 @@ def _passage_view(
 
 
 def why_text(explanation: Explanation) -> str:
-    """One line for the "why" view: each matched word's points, what was missing, and the context signals."""
+    """One line for the "why" view: each matched word's points, words said otherwise, what was missing, and the context signals."""
     matched = ", ".join(f"{word} {points:.2f}" for word, points in explanation.terms) or "none"
     signals = ", ".join(f"{name} {points:.2f}" for name, points in sorted(explanation.signals, key=lambda s: -s[1])[:5])
+    related = ", ".join(f"{asked} ≈ {said}" for asked, said in explanation.related)
+    said_as = f"; in other words: {related}" if related else ""
     missing = f"; not found: {', '.join(explanation.missing)}" if explanation.missing else ""
-    return f"score {explanation.score:.2f}; words (BM25): {matched}{missing}; signals: {signals or 'none'}"
+    return f"score {explanation.score:.2f}; words (BM25): {matched}{said_as}{missing}; signals: {signals or 'none'}"
 
 
 def render_plain(answer: Answer, more_hint: str = "ask again with a higher -k") -> str:

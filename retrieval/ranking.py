@@ -25,11 +25,14 @@ each term's share is known, for ``--explain`` and for coverage), keeps the best
 - ``prev_only``, ``next_only``: the share of the question's IDF mass that the sentence before (after) it in its
   paragraph holds and it lacks; ``prev_phrase_only`` the same for the question's word pairs; ``lean_prev_only`` is
   ``prev_only`` for a sentence that leans on the one before (:func:`retrieval.continuation.leans_on_previous`).
-  A question's words often sit in one sentence and its answer in the next ("Möngke Khan …" / "He died in 1259").
+  A question's words often sit in one sentence and its answer in the next ("Möngke Khan …" / "He died in 1259");
+- ``related``: the share of the question's IDF mass that the sentence lacks but says in related words
+  (:mod:`retrieval.related`, from WordNet: "favored" for "prefer", "death" for "died", "China" for "Chinese").
 
 BM25-valued features are divided by the question's IDF mass, so the weights carry across
 questions and corpus sizes. :func:`combine` weighs them into one score. Everything here is plain NumPy and regular
-expressions over the index's own data; no model, nothing learnt per question or article.
+expressions over the index's own data and one fixed table of related words; no model, nothing learnt per
+question or article.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from numpy.typing import NDArray
 
 from .continuation import leans_on_previous
 from .qtype import answer_type
+from .related import related_terms
 from .sparse import locate, scratch_array, sorted_unique
 from .tokens import Tokenizer
 
@@ -55,7 +59,7 @@ if TYPE_CHECKING:
 FEATURES = (
     "own", "paragraph", "neighbour", "coverage", "window", "proximity", "answer_type", "article",
     "local", "local_coverage", "local_para", "own_rank", "para_rank", "article_tf", "log_own", "log_paragraph", "phrase", "window_phrase",
-    "prev_only", "next_only", "prev_phrase_only", "lean_prev_only",
+    "prev_only", "next_only", "prev_phrase_only", "lean_prev_only", "related",
 )  # fmt: skip
 
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
@@ -318,22 +322,28 @@ def _in_articles(
     return np.searchsorted(values, arts, side="right") - np.searchsorted(values, arts, side="left")
 
 
+def _stored_terms(layout: Layout, ids: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The stored term ids of sentences ``ids``, concatenated in order, and the row (position in ``ids``) of each."""
+    assert layout.term_ids is not None and layout.term_ptr is not None
+    starts, ends = layout.term_ptr[ids], layout.term_ptr[ids + 1]
+    lens = ends - starts
+    total = int(lens.sum())
+    first = np.cumsum(lens) - lens
+    toks = layout.term_ids[np.repeat(starts - first, lens) + np.arange(total)].astype(np.int64)
+    return toks, np.repeat(np.arange(ids.size), lens)
+
+
 def _proximity(layout: Layout, ids: NDArray[np.int64], terms: list[str], query_pairs: set[tuple[str, str]]) -> NDArray[np.float64]:
     """Per candidate, the share of ``query_pairs`` adjacent in it, from the index's stored term ids."""
-    assert layout.term_ids is not None and layout.term_ptr is not None and layout.vocab is not None
+    assert layout.vocab is not None
     vocab = layout.vocab
     known = [(vocab[a], vocab[b]) for a, b in query_pairs if a in vocab and b in vocab]
     out = np.zeros(ids.size)
     if not known or ids.size == 0:
         return out
-    starts, ends = layout.term_ptr[ids], layout.term_ptr[ids + 1]
-    lens = ends - starts
-    total = int(lens.sum())
-    if total < 2:
+    toks, row = _stored_terms(layout, ids)
+    if toks.size < 2:
         return out
-    first = np.cumsum(lens) - lens
-    toks = layout.term_ids[np.repeat(starts - first, lens) + np.arange(total)].astype(np.int64)
-    row = np.repeat(np.arange(ids.size), lens)
     width = np.int64(len(vocab))
     codes = toks[:-1] * width + toks[1:]
     wanted = np.asarray(sorted(a * int(width) + b for a, b in known), dtype=np.int64)
@@ -342,6 +352,30 @@ def _proximity(layout: Layout, ids: NDArray[np.int64], terms: list[str], query_p
     pairs = np.unique(row[:-1][hit] * wanted.size + np.searchsorted(wanted, codes[hit]))
     np.add.at(out, pairs // wanted.size, 1.0)
     return out / len(query_pairs)
+
+
+def related_hits(
+    layout: Layout, ids: NDArray[np.int64], terms: list[str], tokenizer: Tokenizer, cand_texts: Sequence[str]
+) -> NDArray[np.bool_]:
+    """One row per candidate, one column per term: does the sentence hold a word related to the term
+    (:func:`retrieval.related.related_terms`: "favored" for "prefer")? Read from stored term ids when the
+    index keeps them, else from the candidates' texts."""
+    table = related_terms(tokenizer)
+    wanted = [table.get(t) for t in terms]
+    out = np.zeros((ids.size, len(terms)), dtype=bool)
+    if ids.size == 0 or not any(wanted):
+        return out
+    if layout.vocab is not None and layout.term_ptr is not None:
+        toks, row = _stored_terms(layout, ids)
+        for col, rel in enumerate(wanted):
+            rel_ids = [layout.vocab[r] for r in rel if r in layout.vocab]
+            if rel_ids:
+                out[row[np.isin(toks, rel_ids)], col] = True
+        return out
+    for r, text in enumerate(cand_texts):
+        held = set(tokenizer(text))
+        out[r] = [not held.isdisjoint(rel) for rel in wanted]
+    return out
 
 
 def best_k(ids: NDArray[np.integer], pool: NDArray[np.float64], k: int) -> NDArray[np.int64]:
@@ -508,6 +542,7 @@ def candidates(
         for row, text in enumerate(cand_texts):
             proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
     cue = answer_cues(kind, cand_texts, question) if kind is not None else np.zeros(k)
+    related = ((related_hits(layout, ids, terms, tokenizer, cand_texts) & ~matched) * idf).sum(axis=1) / mass
 
     # Article-local IDF: a term found in most of the article's sentences (its topic) says little about which one answers.
     # Counted from each term's postings: how many of them fall in each candidate's article (or paragraph's article).
@@ -559,6 +594,7 @@ def candidates(
         "next_only": next_only,
         "prev_phrase_only": prev_phrase_only,
         "lean_prev_only": np.where(leaning, prev_only, 0.0),
+        "related": related,
     }
     return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df)
 
@@ -595,6 +631,7 @@ WEIGHTS: dict[str, float] = {
     "next_only": -0.5,
     "prev_phrase_only": 3.0,
     "lean_prev_only": 5.0,
+    "related": 8.0,
 }
 
 

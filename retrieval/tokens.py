@@ -80,6 +80,14 @@ class Tokenizer:
         """Tokenize many texts (sentences of a corpus)."""
         return [self(t) for t in texts]
 
+    def word_terms(self, words: list[str]) -> list[str]:
+        """The index term of each single lower-case word of ``words`` ("" for a stopword), as :meth:`__call__` would
+        give it: plain ASCII letters are stemmed in one call, anything else one word at a time."""
+        plain = [w for w in words if w.isascii() and w.isalpha() and w not in self.stopwords]
+        stems = self._stemmer.stemWords(plain) if self._stemmer else plain
+        found = dict(zip(plain, stems, strict=True))
+        return [found[w] if w in found else (self(w) or [""])[0] for w in words]
+
     def _term(self, word: str) -> str:
         """The term of a lower-cased word that is not a stopword; "" when it is one once its accents are folded ("à")."""
         term = self._cache.get(word)

@@ -13,9 +13,11 @@ from bot.evaluate import load_questions, run
 from bot.models import Question
 from bot.pipeline import Answerer
 from bot.present import near_duplicate, word_set
+from bot.render import why_text
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from tests.conftest import ROOT, SEEDS
+from tests.retrieval.test_related import route_index
 
 WIRE = (
     "The city council approved a new budget for the harbour bridge repairs on Tuesday, "
@@ -109,6 +111,15 @@ def test_explain_lists_matched_words_with_their_weights(answerer: Answerer) -> N
     assert why.signals and why.score == pytest.approx(answer.passages[0].score, abs=1e-3)
     assert "explain" in answer.to_json()["passages"][0]
     assert answerer.answer(Question("What did the city council approve?")).passages[0].explanation is None
+
+
+def test_the_why_view_says_which_words_stood_in(tmp_path: Path) -> None:
+    answer = Answerer(route_index(tmp_path)).answer(Question("Which route for the railway line did the board prefer?", explain=True))
+    why = answer.passages[0].explanation
+    assert answer.passages[0].source.id == "memo" and why is not None
+    assert why.related == (("prefer", "favored"),) and "prefer" not in why.missing
+    assert "in other words: prefer ≈ favored" in why_text(why)
+    assert why.to_json()["related"] == {"prefer": "favored"}
 
 
 def test_ask_explain_prints_the_why_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from retrieval.continuation import leans_on_previous
 from retrieval.qtype import answer_type
 from retrieval.ranking import FEATURES, Candidates, _pairs, answer_cue, best_k, phrase_hits, question_phrases, with_neighbours
+from retrieval.related import related_terms
 from retrieval.tokens import Tokenizer
 
 
@@ -81,9 +82,13 @@ def dense_candidates(
     window_phrase = np.zeros(k)
     prev_phrase_only = np.zeros(k)
     leaning = np.zeros(k, dtype=bool)
+    table = related_terms(tokenizer)
+    related_hit = np.zeros((k, len(terms)), dtype=bool)
     for row, i in enumerate(ids):
         text = texts(int(i))
         leaning[row] = bool(same_prev[row]) and leans_on_previous(text)
+        held = set(tokenizer(text))
+        related_hit[row] = [bool(held & table.get(t)) for t in terms]
         if phrases:
             # One text at a time: the sentence, and each neighbour in its paragraph.
             own_held = phrase_hits(phrases, [text])[0]
@@ -146,5 +151,6 @@ def dense_candidates(
         "next_only": ((next_matched & ~matched) * idf).sum(axis=1) / mass,
         "prev_phrase_only": prev_phrase_only,
         "lean_prev_only": np.where(leaning, ((prev_matched & ~matched) * idf).sum(axis=1) / mass, 0.0),
+        "related": ((related_hit & ~matched) * idf).sum(axis=1) / mass,
     }
     return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df)

@@ -23,6 +23,7 @@ SEED_QUESTIONS = [
     "How many policy areas did the letter name?",
     "What did the senators ask Congress to do?",
     "Where do police use facial recognition?",
+    "Did IBM quit the face recognition business?",  # "face" ≈ "facial": the related feature is nonzero
     "racial justice reform",
     "IBM",
     "zebra",
