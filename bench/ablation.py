@@ -26,6 +26,7 @@ GROUPS = {
     "BM25 rank / log": ("own_rank", "log_own"),
     "question phrasing": ("phrase", "window_phrase"),
     "continuation": ("prev_only", "next_only", "prev_phrase_only", "lean_prev_only"),
+    "related words": ("related",),
 }
 #: The baseline in the same normalised units as the features: own and paragraph BM25 over the IDF mass.
 BASE = {"own": 1.0, "paragraph": 0.8}
