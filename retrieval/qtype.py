@@ -2,7 +2,7 @@
 
 The type drives two things: the per-type breakdown of the evaluation, and the
 answer-type cue in ranking ("when" wants a date or year, "how many" a number,
-"who" a name, "where" a place).
+"who" a name, "where" a place, "why" a reason: "because", "due to", "in order to").
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def question_type(question: str) -> str:
 
 
 def answer_type(question: str) -> str | None:
-    """The kind of answer the question wants, for ranking cues: ``date``, ``number``, ``person``, ``place`` or ``None``.
+    """The kind of answer the question wants, for ranking cues: ``date``, ``number``, ``person``, ``place``, ``reason``
+    (a "why" question) or ``None``.
 
     Finer than :func:`question_type`: "What year ..." wants a date and "Which city ..." a place.
     """
@@ -56,4 +57,4 @@ def answer_type(question: str) -> str | None:
     if _WHAT_PERSON.search(question):
         return "person"
     kind = question_type(question)
-    return {"when": "date", "who": "person", "where": "place"}.get(kind)
+    return {"when": "date", "who": "person", "where": "place", "why": "reason"}.get(kind)

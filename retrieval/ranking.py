@@ -10,8 +10,8 @@ each term's share is known, for ``--explain`` and for coverage), keeps the best
 - ``coverage``: the share of the question's IDF mass whose terms the sentence contains;
 - ``window``: the same share over the sentence and its two neighbours;
 - ``proximity``: the share of the question's adjacent term pairs that are adjacent in the sentence too;
-- ``answer_type``: 1 when the question asks when / how many / who / where and the sentence holds
-  a year or date / a number / a name / a place that the question does not already contain;
+- ``answer_type``: 1 when the question asks when / how many / who / where / why and the sentence holds
+  a year or date / a number / a name / a place / a reason ("because", "due to") that the question does not already contain;
 - ``article``: the best paragraph score in the sentence's article; ``article_tf``: how many of the
   article's sentences hold each question term (log-dampened, IDF-weighted): is the article about it;
 - ``local``, ``local_coverage``: matched terms weighted by IDF *within the article*, so the article's
@@ -73,6 +73,12 @@ _NUMBER = re.compile(
     re.I,
 )
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*[a-z][\w'’-]*")
+#: What a sentence that gives a reason says ("why" questions).
+_REASON = re.compile(
+    r"\b(?:because|due to|as a result|in order to|so that|so as to|owing to|thanks to|led to|leading to|caused|causing|"
+    r"reasons?|to avoid|to prevent|for fear|since|therefore|thus|result of)\b",
+    re.I,
+)
 _PLACE = re.compile(r"\b(?:in|at|from|near|to|into|across|of)\s+(?:the\s+)?([A-Z][\w'’-]+)")
 
 
@@ -139,6 +145,8 @@ def answer_cue(kind: str | None, text: str, question: str) -> float:
         return float(any(_bare(m.group()) not in lowered for m in names))
     if kind == "place":
         return float(_novel(_PLACE, text, question, group=1))
+    if kind == "reason":
+        return float(_novel(_REASON, text, question))
     return 0.0
 
 
@@ -153,7 +161,13 @@ def answer_cues(kind: str | None, texts: Sequence[str], question: str) -> NDArra
     ends = np.cumsum(lengths).tolist()  # one past each text's NUL
     starts = [0, *ends[:-1]]
     lowered = question.lower()
-    patterns = {"date": [(_YEAR, 0), (_MONTH, 0)], "number": [(_NUMBER, 0)], "person": [(_NAME, 0)], "place": [(_PLACE, 1)]}
+    patterns = {
+        "date": [(_YEAR, 0), (_MONTH, 0)],
+        "number": [(_NUMBER, 0)],
+        "person": [(_NAME, 0)],
+        "place": [(_PLACE, 1)],
+        "reason": [(_REASON, 0)],
+    }
     for pattern, group in patterns.get(kind, []):
         search = pattern.search
         row, pos = 0, 0

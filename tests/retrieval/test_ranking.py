@@ -33,6 +33,7 @@ def test_answer_types_look_past_the_wh_word() -> None:
     assert answer_type("Which city hosted it?") == "place"
     assert answer_type("What percentage voted?") == "number"
     assert answer_type("Who won?") == "person"
+    assert answer_type("Why did IBM stop?") == "reason"
     assert answer_type("What did IBM say?") is None
 
 
@@ -43,6 +44,9 @@ def test_answer_cue_wants_something_the_question_does_not_already_hold() -> None
     assert answer_cue("number", "It was costly.", "How much did it cost?") == 0.0
     assert answer_cue("person", "The award went to Von Miller.", "Who won the award?") == 1.0
     assert answer_cue("place", "They met in Boston.", "Where did they meet?") == 1.0
+    assert answer_cue("reason", "IBM stopped because of bias concerns.", "Why did IBM stop?") == 1.0
+    assert answer_cue("reason", "IBM stopped selling it.", "Why did IBM stop?") == 0.0
+    assert answer_cue("reason", "It stopped because of bias.", "Did it stop because of bias?") == 0.0
     assert answer_cue(None, "They met in Boston.", "What happened?") == 0.0
 
 

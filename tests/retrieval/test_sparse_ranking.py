@@ -118,10 +118,11 @@ def test_squad_questions_match_the_dense_reference() -> None:
     assert sum(assert_same(index, q) for q in questions) > 300
 
 
-@pytest.mark.parametrize("kind", ["date", "number", "person", "place", None])
+@pytest.mark.parametrize("kind", ["date", "number", "person", "place", "reason", None])
 def test_batched_answer_cues_equal_one_at_a_time(seed_index: SentenceIndex, kind: str | None) -> None:
     texts = seed_index.sentence_texts(np.arange(seed_index.num_sentences))
     texts += ["Smith met Jones in Boston in 1999.", "", "In 2014 it opened.", "It opened in 2014 in Boston, said Smith."]
+    texts += ["It closed because of the flood.", "Due to the cost, it shut."]
     question = "When did Smith open it in Boston in 2014?"
     expected = [answer_cue(kind, t, question) for t in texts]
     assert answer_cues(kind, texts, question).tolist() == expected
