@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -16,7 +15,6 @@ from retrieval.continuation import leans_on_previous
 from retrieval.dates import DateFilter, date_filter
 from retrieval.index import Hit, SentenceIndex
 from retrieval.live import LiveIndex, MergedIndex
-from retrieval.related import related_terms
 
 from .models import Answer, Context, NoAnswer, Passage, Question, Source
 from .present import explain, near_duplicate, word_set
@@ -110,9 +108,6 @@ class Answerer:
         self._slots: asyncio.Semaphore | None = None
         #: Questions now queued for or running on the worker threads (never above ``settings.queue``).
         self.pending = 0
-        # The related-words table takes about 0.4 s to turn into index terms: done now, beside start-up, not on the
-        # first question.
-        threading.Thread(target=related_terms, args=(_parts(index)[0].index.tokenizer,), daemon=True).start()
 
     @property
     def newest(self) -> dt.date | None:

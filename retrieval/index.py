@@ -21,7 +21,7 @@ from typing import IO, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from . import ranking
+from . import ranking, related
 from .build import Corpus, analyse_paths, analyse_report
 from .corpus import iter_files
 from .engines import Bm25sEngine, RankBm25Engine, make_engine
@@ -106,6 +106,9 @@ class SentenceIndex:
     layout_cache: ranking.Layout | None = field(default=None, repr=False, compare=False)
     #: For an index loaded from a folder: the shared lock that marks the folder in use (see :func:`prune_cache`).
     in_use: IO[bytes] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        related.warm(self.tokenizer)  # the re-ranker's related-words table, ready by the first question
 
     @property
     def num_sentences(self) -> int:

@@ -62,11 +62,24 @@ class RelatedTerms:
 
 
 _built: dict[tuple[str | None, frozenset[str]], RelatedTerms] = {}
+_warming: set[tuple[str | None, frozenset[str]]] = set()
 _lock = threading.Lock()
 
 
+def warm(tokenizer: Tokenizer) -> None:
+    """Make :func:`related_terms` for ``tokenizer`` on a background thread, unless it is made or being made, so
+    the first question neither waits for it nor holds up an event loop that searches in its own thread."""
+    key = (tokenizer.stem, tokenizer.stopwords)
+    with _lock:
+        if key in _built or key in _warming:
+            return
+        _warming.add(key)
+    threading.Thread(target=related_terms, args=(tokenizer,), daemon=True, name="quotebot-related-words").start()
+
+
 def related_terms(tokenizer: Tokenizer) -> RelatedTerms:
-    """The related terms under ``tokenizer``'s settings, made on first use (about 0.2 s) and kept for the process."""
+    """The related terms under ``tokenizer``'s settings, made on first use (about 0.2 s; :func:`warm` starts it when
+    an index opens) and kept for the process."""
     key = (tokenizer.stem, tokenizer.stopwords)
     found = _built.get(key)
     if found is None:
