@@ -108,7 +108,8 @@ class SentenceIndex:
     in_use: IO[bytes] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        related.warm(self.tokenizer)  # the re-ranker's related-words table, ready by the first question
+        if self.settings.rerank:
+            related.warm(self.tokenizer)  # the re-ranker's related-words table, ready by the first question
 
     @property
     def num_sentences(self) -> int:
