@@ -33,7 +33,8 @@ from .tokens import Tokenizer
 #: 2: article texts in one memory-mapped blob, own BM25 matrices, vocabulary saved once.
 #: 3: each sentence's term ids (``term_ids.npy`` / ``term_ptr.npy``), read by the re-ranker's proximity feature.
 #: 4: terms with their accents folded ("Möngke" and "Mongke" are one term).
-FORMAT_VERSION = 4
+#: 5: no sentence break after the "v." of a case name ("Brown v. Board of Education").
+FORMAT_VERSION = 5
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 The default segmenter is blingfire (a compiled finite-state sentence breaker,
 about 20-30k sentences/s here against pysbd's 1k and syntok's 4k, and as
 accurate as both on our test sentences). A small repair pass rejoins a sentence
-that blingfire ends after an honorific such as ``Sen.`` or ``Mr.``, which never
-ends an English sentence.
+that blingfire ends after an honorific such as ``Sen.`` or ``Mr.``, or after the ``v.``
+of a case name ("Roe v. Wade"), which never end an English sentence.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import blingfire
 HONORIFICS = frozenset(
     "mr mrs ms mx dr prof sen rep gov gen lt col capt cmdr adm sgt maj rev hon pres st fr sr jr messrs mme mlle".split()
 )
+#: Written exactly so (case matters), these join two parties and never end a sentence: "Brown v. Board of Education".
+VERSUS = frozenset({"v", "vs", "Vs"})
 #: Abbreviations after which a sentence only continues when the next word is lower case or a number.
 CONTINUATIONS = frozenset("inc corp co ltd no nos vs etc e.g i.e approx est dept univ fig u.s u.k u.n".split())
 
@@ -28,6 +30,8 @@ def _should_join(left: str, right: str) -> bool:
     match = _LAST_WORD.search(left)
     if not match:
         return False
+    if match.group(1) in VERSUS:
+        return True
     word = match.group(1).lower()
     if word in HONORIFICS:
         return True

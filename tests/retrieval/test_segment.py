@@ -21,6 +21,8 @@ def sentences(text: str) -> list[str]:
         "States report to the U.S. Department of Justice.",
         "“IBM no longer offers general purpose IBM facial recognition or analysis software,” Mr. Krishna wrote.",
         "Dr. Jane Smith and Gov. Brown met at St. Mary's.",
+        "The court ruled in Brown v. Board of Education that segregation was unlawful.",
+        "Runyon v. McCrary followed, citing Roe v. Wade.",
     ],
 )
 def test_one_sentence_stays_whole(text: str) -> None:
