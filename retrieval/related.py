@@ -77,14 +77,19 @@ def warm(tokenizer: Tokenizer) -> None:
     threading.Thread(target=related_terms, args=(tokenizer,), daemon=True, name="quotebot-related-words").start()
 
 
+#: Stemmer settings under which the index's terms are English words: WordNet's table applies to those only.
+ENGLISH = frozenset({"english", "porter", None})
+
+
 def related_terms(tokenizer: Tokenizer) -> RelatedTerms:
     """The related terms under ``tokenizer``'s settings, made on first use (about 0.2 s; :func:`warm` starts it when
-    an index opens) and kept for the process."""
+    an index opens) and kept for the process. Empty for a stemmer of another language than English."""
     key = (tokenizer.stem, tokenizer.stopwords)
     found = _built.get(key)
     if found is None:
         with _lock:  # two first questions at once build it once
             found = _built.get(key)
             if found is None:
-                found = _built[key] = RelatedTerms(Tokenizer(stem=tokenizer.stem, stopwords=tokenizer.stopwords), related_words())
+                table = related_words() if tokenizer.stem in ENGLISH else {}
+                found = _built[key] = RelatedTerms(Tokenizer(stem=tokenizer.stem, stopwords=tokenizer.stopwords), table)
     return found

@@ -34,6 +34,12 @@ def test_related_words_meet_under_the_index_s_stems() -> None:
     assert related_terms(Tokenizer()) is related  # made once per tokenizer setting
 
 
+def test_a_stemmer_of_another_language_gets_no_english_related_words() -> None:
+    german = related_terms(Tokenizer(stem="german"))
+    assert german.get(Tokenizer(stem="german")("prefer")[0]) == frozenset()
+    assert related_terms(Tokenizer(stem=None)).get("prefer")  # no stemming: the words themselves
+
+
 def test_the_committed_table_names_its_source() -> None:
     first = gzip.decompress(TABLE.read_bytes()).decode().splitlines()[0]
     assert first.startswith("# Related words from WordNet 3.0") and (TABLE.parent / "WORDNET-LICENSE").is_file()
