@@ -3,7 +3,8 @@
     python -m bench.calibrate_threshold [--limit 3000] [--min-answered 0.99]
 
 The answer is "nothing found" when the best-ranked sentence has too little of the question
-(``[answer] min_coverage``, on its ``window`` feature) or sits in a paragraph that matches too little
+(``[answer] min_coverage``, on :func:`bot.pipeline.confidence`: its ``window`` feature plus half its ``related``
+one) or sits in a paragraph that matches too little
 of it (a candidate ``min_paragraph``, on its ``paragraph`` feature: paragraph BM25 per unit of the
 question's IDF mass; measured, not a setting: see docs/quality.md). For every pair of cut-offs on a grid this measures:
 
@@ -28,14 +29,14 @@ from numpy.typing import NDArray
 
 from bench.paths import squad_dir
 from bot.evaluate import load_questions
-from bot.pipeline import AnswerSettings
+from bot.pipeline import AnswerSettings, confidence
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from retrieval.ranking import FEATURES, query_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = squad_dir()
-MEASURES = ("window", "paragraph")
+MEASURES = ("confidence", "paragraph")
 
 
 def lines(path: Path) -> list[str]:
@@ -46,12 +47,13 @@ def lines(path: Path) -> list[str]:
 def confidences(index: SentenceIndex, questions: list[str]) -> NDArray[np.float64]:
     """One row per question: the :data:`MEASURES` of its best-ranked sentence (-1 when nothing matches at all)."""
     out = np.full((len(questions), len(MEASURES)), -1.0)
-    columns = [FEATURES.index(m) for m in MEASURES]
+    paragraph = FEATURES.index("paragraph")
     for row, q in enumerate(questions):
         terms = query_terms(index.tokenizer, q)
         ranked = index.rank(terms, q) if terms else None
         if ranked is not None and ranked.scores.size:
-            out[row] = ranked.candidates.features[int(np.argmax(ranked.scores)), columns]
+            best = int(np.argmax(ranked.scores))
+            out[row] = (confidence(ranked.candidates, best), ranked.candidates.features[best, paragraph])
     return out
 
 

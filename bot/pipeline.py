@@ -32,8 +32,9 @@ class AnswerSettings:
     #: Without re-ranking (``[index] rerank = false``): below this combined BM25 score a sentence doesn't count as an answer.
     min_score: float = 0.3
     #: With re-ranking: the best sentence, with its two neighbours, must hold at least this share of the question's
-    #: IDF mass, else the answer is "nothing found" (calibrated by ``bench/calibrate_threshold.py``).
-    min_coverage: float = 0.3
+    #: IDF mass (words the sentence says in related words count half: :func:`confidence`), else the answer is
+    #: "nothing found" (calibrated by ``bench/calibrate_threshold.py``).
+    min_coverage: float = 0.32
     #: Show the sentence before a quote that leans on it (opens with "He", "However", or ends a quotation).
     context: bool = True
     #: Sentences sharing at least this share of their words (Jaccard) are one quote citing every source; 1 = exact only.
@@ -50,8 +51,17 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-#: Which feature of the best candidate decides between an answer and "nothing found".
-CONFIDENCE_FEATURE = ranking.FEATURES.index("window")
+_WINDOW = ranking.FEATURES.index("window")
+_RELATED = ranking.FEATURES.index("related")
+#: How much a question word the best sentence says in a related word counts towards :func:`confidence`.
+RELATED_CREDIT = 0.5
+
+
+def confidence(candidates: ranking.Candidates, row: int) -> float:
+    """How much of the question candidate ``row`` answers, to compare with ``min_coverage``: the share of the
+    question's IDF mass that it and its two neighbours hold, plus half the share it says in related words."""
+    features = candidates.features[row]
+    return float(features[_WINDOW] + RELATED_CREDIT * features[_RELATED])
 
 
 @dataclass(frozen=True)
@@ -165,7 +175,7 @@ class Answerer:
         if not scored:
             return []
         _, _, best, row = scored[0]
-        if best.candidates.features[row, CONFIDENCE_FEATURE] < self.settings.min_coverage:
+        if confidence(best.candidates, row) < self.settings.min_coverage:
             return []
         return [_Found(part, part.index.hit(int(ranked.candidates.ids[r]), score), ranked, r) for score, part, ranked, r in scored]
 

@@ -6,16 +6,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.cli import main
 from bot.evaluate import load_questions, run
 from bot.models import Question
-from bot.pipeline import Answerer
+from bot.pipeline import Answerer, AnswerSettings, confidence
 from bot.present import near_duplicate, word_set
 from bot.render import why_text
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
+from retrieval.ranking import FEATURES, query_terms
 from tests.conftest import ROOT, SEEDS
 from tests.retrieval.test_related import route_index
 
@@ -120,6 +122,18 @@ def test_the_why_view_says_which_words_stood_in(tmp_path: Path) -> None:
     assert why.related == (("prefer", "favored"),) and "prefer" not in why.missing
     assert "in other words: prefer ≈ favored" in why_text(why)
     assert why.to_json()["related"] == {"prefer": "favored"}
+
+
+def test_a_question_said_in_other_words_is_answered_not_refused(tmp_path: Path) -> None:
+    """"prefer" is in no article; the memo says "favored". Counted half, that lifts it over ``min_coverage``."""
+    index = route_index(tmp_path)
+    question = "What did the board prefer?"
+    answer = Answerer(index).answer(Question(question))
+    assert answer.answered and answer.passages[0].source.id == "memo"
+    ranked = index.rank(query_terms(index.tokenizer, question), question)
+    best = int(np.argmax(ranked.scores))
+    window = ranked.candidates.features[best, FEATURES.index("window")]
+    assert window < AnswerSettings().min_coverage <= confidence(ranked.candidates, best)
 
 
 def test_ask_explain_prints_the_why_line(capsys: pytest.CaptureFixture[str]) -> None:
