@@ -336,8 +336,12 @@ def _in_articles(
     return np.searchsorted(values, arts, side="right") - np.searchsorted(values, arts, side="left")
 
 
-def _stored_terms(layout: Layout, ids: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The stored term ids of sentences ``ids``, concatenated in order, and the row (position in ``ids``) of each."""
+#: The stored term ids of some sentences, concatenated in order, and the row (position among those sentences) of each.
+StoredTerms = tuple[NDArray[np.int64], NDArray[np.int64]]
+
+
+def _stored_terms(layout: Layout, ids: NDArray[np.int64]) -> StoredTerms:
+    """The :data:`StoredTerms` of sentences ``ids``, read from the index's term ids."""
     assert layout.term_ids is not None and layout.term_ptr is not None
     starts, ends = layout.term_ptr[ids], layout.term_ptr[ids + 1]
     lens = ends - starts
@@ -347,16 +351,12 @@ def _stored_terms(layout: Layout, ids: NDArray[np.int64]) -> tuple[NDArray[np.in
     return toks, np.repeat(np.arange(ids.size), lens)
 
 
-def _proximity(layout: Layout, ids: NDArray[np.int64], terms: list[str], query_pairs: set[tuple[str, str]]) -> NDArray[np.float64]:
-    """Per candidate, the share of ``query_pairs`` adjacent in it, from the index's stored term ids."""
-    assert layout.vocab is not None
-    vocab = layout.vocab
+def _proximity(vocab: dict[str, int], held: StoredTerms, k: int, query_pairs: set[tuple[str, str]]) -> NDArray[np.float64]:
+    """Per candidate (``k`` of them, their terms ``held``), the share of ``query_pairs`` adjacent in it."""
     known = [(vocab[a], vocab[b]) for a, b in query_pairs if a in vocab and b in vocab]
-    out = np.zeros(ids.size)
-    if not known or ids.size == 0:
-        return out
-    toks, row = _stored_terms(layout, ids)
-    if toks.size < 2:
+    out = np.zeros(k)
+    toks, row = held
+    if not known or toks.size < 2:
         return out
     width = np.int64(len(vocab))
     codes = toks[:-1] * width + toks[1:]
@@ -369,26 +369,26 @@ def _proximity(layout: Layout, ids: NDArray[np.int64], terms: list[str], query_p
 
 
 def related_hits(
-    layout: Layout, ids: NDArray[np.int64], terms: list[str], tokenizer: Tokenizer, cand_texts: Sequence[str]
+    vocab: dict[str, int] | None, held: StoredTerms | None, terms: list[str], tokenizer: Tokenizer, cand_texts: Sequence[str]
 ) -> NDArray[np.bool_]:
     """One row per candidate, one column per term: does the sentence hold a word related to the term
-    (:func:`retrieval.related.related_terms`: "favored" for "prefer")? Read from stored term ids when the
-    index keeps them, else from the candidates' texts."""
+    (:func:`retrieval.related.related_terms`: "favored" for "prefer")? Read from the candidates' stored terms
+    (``held``, with ``vocab``) when the index keeps them, else from their texts."""
     table = related_terms(tokenizer)
     wanted = [table.get(t) for t in terms]
-    out = np.zeros((ids.size, len(terms)), dtype=bool)
-    if ids.size == 0 or not any(wanted):
+    out = np.zeros((len(cand_texts), len(terms)), dtype=bool)
+    if not cand_texts or not any(wanted):
         return out
-    if layout.vocab is not None and layout.term_ptr is not None:
-        toks, row = _stored_terms(layout, ids)
+    if vocab is not None and held is not None:
+        toks, row = held
         for col, rel in enumerate(wanted):
-            rel_ids = [layout.vocab[r] for r in rel if r in layout.vocab]
+            rel_ids = [vocab[r] for r in rel if r in vocab]
             if rel_ids:
                 out[row[np.isin(toks, rel_ids)], col] = True
         return out
     for r, text in enumerate(cand_texts):
-        held = set(tokenizer(text))
-        out[r] = [not held.isdisjoint(rel) for rel in wanted]
+        own = set(tokenizer(text))
+        out[r] = [not own.isdisjoint(rel) for rel in wanted]
     return out
 
 
@@ -532,8 +532,12 @@ def candidates(
 
     query_pairs = _pairs(terms)
     kind = answer_type(question)
-    stored = layout.term_ptr is not None
-    proximity = _proximity(layout, ids, terms, query_pairs) if query_pairs and stored else np.zeros(k)
+    # Each candidate's terms, read once for proximity and related words (None: the index keeps no term ids).
+    vocab = layout.vocab  # set together with the term ids, or not at all
+    held = _stored_terms(layout, ids) if vocab is not None else None
+    proximity = np.zeros(k)
+    if query_pairs and vocab is not None and held is not None:
+        proximity = _proximity(vocab, held, k, query_pairs)
     # The question's phrasing, looked for in each candidate and its neighbours (their texts read once).
     phrases = question_phrases(question)
     phrase = window_phrase = prev_phrase_only = np.zeros(k)
@@ -552,11 +556,11 @@ def candidates(
         cand_texts = [near_texts[j] for j in at.tolist()]
     else:
         cand_texts = texts(ids)
-    if query_pairs and not stored:
+    if query_pairs and held is None:
         for row, text in enumerate(cand_texts):
             proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
     cue = answer_cues(kind, cand_texts, question) if kind is not None else np.zeros(k)
-    related = ((related_hits(layout, ids, terms, tokenizer, cand_texts) & ~matched) * idf).sum(axis=1) / mass
+    related = ((related_hits(vocab, held, terms, tokenizer, cand_texts) & ~matched) * idf).sum(axis=1) / mass
 
     # Article-local IDF: a term found in most of the article's sentences (its topic) says little about which one answers.
     # Counted from each term's postings: how many of them fall in each candidate's article (or paragraph's article).
