@@ -30,7 +30,7 @@ def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float = 0.8)
     return len(a & b) / len(a | b) >= threshold
 
 
-def explain(ranked: Ranked, row: int, tokenizer: Tokenizer, question: str, text: str = "") -> Explanation:
+def explain(ranked: Ranked, row: int, tokenizer: Tokenizer, question: str, text: str) -> Explanation:
     """Which question words matched sentence ``row`` of ``ranked`` (whose text is ``text``) and how much each counted,
     which it says in related words, and the context signals.
 
