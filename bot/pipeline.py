@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrieval import ranking
+from retrieval.background import evidence_weights
 from retrieval.continuation import leans_on_previous
 from retrieval.dates import DateFilter, date_filter
 from retrieval.index import Hit, SentenceIndex
@@ -31,9 +32,10 @@ class AnswerSettings:
     passages: int = 3
     #: Without re-ranking (``[index] rerank = false``): below this combined BM25 score a sentence doesn't count as an answer.
     min_score: float = 0.3
-    #: With re-ranking: the best sentence, with its two neighbours, must hold at least this share of the question's
-    #: IDF mass (words the sentence says in related words count half: :func:`confidence`), else the answer is
-    #: "nothing found" (calibrated by ``bench/calibrate_threshold.py``).
+    #: With re-ranking: the best sentence, with its two neighbours, must hold at least this share of the question
+    #: (its words weighed by IDF in the corpus and in English at large: :mod:`retrieval.background`; words the
+    #: sentence says in related words count half: :func:`confidence`), else the answer is "nothing found"
+    #: (calibrated by ``bench/calibrate_threshold.py``).
     min_coverage: float = 0.32
     #: Show the sentence before a quote that leans on it (opens with "He", "However", or ends a quotation).
     context: bool = True
@@ -57,11 +59,18 @@ _RELATED = ranking.FEATURES.index("related")
 RELATED_CREDIT = 0.5
 
 
-def confidence(candidates: ranking.Candidates, row: int) -> float:
+def confidence(candidates: ranking.Candidates, row: int, weights: NDArray[np.float64] | None = None) -> float:
     """How much of the question candidate ``row`` answers, to compare with ``min_coverage``: the share of the
-    question's IDF mass that it and its two neighbours hold, plus half the share it says in related words."""
-    features = candidates.features[row]
-    return float(features[_WINDOW] + RELATED_CREDIT * features[_RELATED])
+    question's words (by ``weights``, default their IDF) that it and its two neighbours hold, plus half the share
+    it says in related words. With the default weights this is ``window + 0.5 * related`` of its features."""
+    if weights is None or candidates.window_hits.shape != candidates.term_scores.shape:
+        features = candidates.features[row]
+        return float(features[_WINDOW] + RELATED_CREDIT * features[_RELATED])
+    mass = float(weights.sum())
+    if mass <= 0:
+        return 0.0
+    held = candidates.window_hits[row] + RELATED_CREDIT * candidates.related_hits[row]
+    return float(held @ weights) / mass
 
 
 @dataclass(frozen=True)
@@ -174,8 +183,10 @@ class Answerer:
         scored = scored[:need]
         if not scored:
             return []
-        _, _, best, row = scored[0]
-        if confidence(best.candidates, row) < self.settings.min_coverage:
+        _, part, best, row = scored[0]
+        c = best.candidates
+        weights = evidence_weights(part.index.tokenizer, question, c.terms, c.idf, part.index.num_sentences)
+        if confidence(c, row, weights) < self.settings.min_coverage:
             return []
         return [_Found(part, part.index.hit(int(ranked.candidates.ids[r]), score), ranked, r) for score, part, ranked, r in scored]
 

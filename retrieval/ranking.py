@@ -117,6 +117,10 @@ class Candidates:
     term_scores: NDArray[np.float64]
     #: How many sentences hold each term of ``terms`` (0: the corpus never uses it).
     doc_freq: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    #: One row per candidate, one column per term: does the sentence or a neighbour in its paragraph hold the term.
+    window_hits: NDArray[np.bool_] = field(default_factory=lambda: np.empty((0, 0), dtype=bool))
+    #: One row per candidate, one column per term: does the sentence lack the term but hold a word related to it.
+    related_hits: NDArray[np.bool_] = field(default_factory=lambda: np.empty((0, 0), dtype=bool))
 
 
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -498,7 +502,8 @@ def candidates(
         neighbour = np.maximum(np.where(same_prev, own[prev_ids], 0.0), np.where(same_next, own[next_ids], 0.0))
         prev_matched = np.column_stack([locate(docs, prev_ids)[0] for docs, _ in sentence_postings]) & same_prev[:, None]
         next_matched = np.column_stack([locate(docs, next_ids)[0] for docs, _ in sentence_postings]) & same_next[:, None]
-        window = ((matched | prev_matched | next_matched) * idf).sum(axis=1) / mass
+        window_hits = matched | prev_matched | next_matched
+        window = (window_hits * idf).sum(axis=1) / mass
 
         paras, arts = sent_paragraph[ids].astype(np.int64), sent_article[ids].astype(np.int64)
         para_ids = para[paras]
@@ -560,7 +565,8 @@ def candidates(
         for row, text in enumerate(cand_texts):
             proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
     cue = answer_cues(kind, cand_texts, question) if kind is not None else np.zeros(k)
-    related = ((related_hits(vocab, held, terms, tokenizer, cand_texts) & ~matched) * idf).sum(axis=1) / mass
+    bridged = related_hits(vocab, held, terms, tokenizer, cand_texts) & ~matched
+    related = (bridged * idf).sum(axis=1) / mass
 
     # Article-local IDF: a term found in most of the article's sentences (its topic) says little about which one answers.
     # Counted from each term's postings: how many of them fall in each candidate's article (or paragraph's article).
@@ -614,7 +620,7 @@ def candidates(
         "lean_prev_only": np.where(leaning, prev_only, 0.0),
         "related": related,
     }
-    return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df)
+    return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df, window_hits, bridged)
 
 
 def combine(c: Candidates, weights: Sequence[float]) -> NDArray[np.float64]:

@@ -15,6 +15,7 @@ from bot.models import Question
 from bot.pipeline import Answerer, AnswerSettings, confidence
 from bot.present import near_duplicate, word_set
 from bot.render import why_text
+from retrieval.background import evidence_weights
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from retrieval.ranking import FEATURES, query_terms
@@ -197,3 +198,27 @@ def test_context_quoted_just_above_on_the_page_is_not_repeated() -> None:
     assert alone.passages[0].text.startswith("We believe now")
     context = alone.passages[0].context
     assert context is not None and context.text.startswith("“IBM firmly opposes")
+
+
+def test_confidence_with_the_corpus_idf_is_window_plus_half_related(seed_index: SentenceIndex) -> None:
+    question = "Does IBM still sell facial recognition software to police?"
+    ranked = seed_index.rank(query_terms(seed_index.tokenizer, question), question)
+    c = ranked.candidates
+    window, related = c.features[:, FEATURES.index("window")], c.features[:, FEATURES.index("related")]
+    assert related.any() or window.min() < window.max()
+    for row in range(len(c.ids)):
+        assert confidence(c, row, c.idf) == pytest.approx(window[row] + 0.5 * related[row])
+        assert confidence(c, row) == pytest.approx(window[row] + 0.5 * related[row])
+
+
+def test_a_small_corpus_weighs_common_words_by_english_at_large(seed_answerer: Answerer, seed_index: SentenceIndex) -> None:
+    """In the one-article seed corpus "stop" and "sell" are in no sentence, so by the corpus's IDF alone they outweigh
+    "IBM" and "facial", which it uses often, and the question was refused. English at large calls them common."""
+    question = "Why did IBM stop selling facial recognition?"
+    answer = seed_answerer.answer(Question(question))
+    assert answer.answered and "about-face on facial recognition" in answer.passages[0].text
+    ranked = seed_index.rank(query_terms(seed_index.tokenizer, question), question)
+    best = int(np.argmax(ranked.scores))
+    c = ranked.candidates
+    weights = evidence_weights(seed_index.tokenizer, question, c.terms, c.idf, seed_index.num_sentences)
+    assert confidence(c, best) < AnswerSettings().min_coverage <= confidence(c, best, weights)
