@@ -17,8 +17,8 @@ from bench.tune_ranking import Data, metrics
 from retrieval.ranking import FEATURES, WEIGHTS
 
 GROUPS = {
-    "paragraph context": ("paragraph", "para_rank", "log_paragraph", "local_para", "para_coverage"),
-    "article context": ("article", "article_tf", "art_coverage"),
+    "paragraph context": ("paragraph", "para_rank", "log_paragraph", "local_para"),
+    "article context": ("article", "article_tf"),
     "coverage + window": ("coverage", "window", "neighbour"),
     "article-local IDF": ("local", "local_coverage"),
     "proximity (bigrams)": ("proximity",),
