@@ -36,6 +36,17 @@ RARE_ZIPF = 2.5
 _WORD = re.compile(r"\w+(?:['’.]\w+)*")
 _lock = threading.Lock()
 _table: dict[str, float] | None = None
+_warming = False
+
+
+def warm() -> None:
+    """Read the table on a background thread (about 35 ms), once per process, so the first question need not."""
+    global _warming
+    with _lock:
+        if _table is not None or _warming:
+            return
+        _warming = True
+    threading.Thread(target=zipf_table, daemon=True, name="quotebot-word-frequencies").start()
 
 
 def zipf_table() -> dict[str, float]:

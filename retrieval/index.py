@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import ranking, related
+from .background import warm as warm_word_frequencies
 from .build import Corpus, analyse_paths, analyse_report
 from .corpus import iter_files
 from .engines import Bm25sEngine, RankBm25Engine, make_engine
@@ -111,6 +112,7 @@ class SentenceIndex:
     def __post_init__(self) -> None:
         if self.settings.rerank:
             related.warm(self.tokenizer)  # the re-ranker's related-words table, ready by the first question
+            warm_word_frequencies()  # and the word frequencies that "nothing found" weighs question words by
 
     @property
     def num_sentences(self) -> int:
