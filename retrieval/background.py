@@ -15,7 +15,6 @@ question to be quoted; ranking uses the corpus's own IDF.
 from __future__ import annotations
 
 import gzip
-import re
 import threading
 from pathlib import Path
 
@@ -33,7 +32,6 @@ WORDS_PER_SENTENCE = 25
 #: The Zipf frequency given to a word the table does not list (it lists words down to about 2.5).
 RARE_ZIPF = 2.5
 
-_WORD = re.compile(r"\w+(?:['’.]\w+)*")
 _lock = threading.Lock()
 _table: dict[str, float] | None = None
 _warming = False
@@ -76,11 +74,10 @@ def background_idf(tokenizer: Tokenizer, question: str, terms: list[str]) -> NDA
     if not table:
         return None
     zipf = dict.fromkeys(terms, RARE_ZIPF)
-    for word in _WORD.findall(question):
-        lowered = word.lower()
-        for term in tokenizer(word):
-            if term in zipf:
-                zipf[term] = max(zipf[term], table.get(lowered, RARE_ZIPF))
+    for term, start, end in tokenizer.words(question):
+        if term in zipf:
+            word = question[start:end].lower().replace("’", "'")
+            zipf[term] = max(zipf[term], table.get(word, RARE_ZIPF))
     per_word = 10.0 ** (np.array([zipf[t] for t in terms], dtype=np.float64) - 9.0)
     in_sentences = -np.expm1(-per_word * WORDS_PER_SENTENCE)
     return np.log1p((1.0 - in_sentences) / in_sentences)
