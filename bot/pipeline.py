@@ -53,8 +53,6 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-_WINDOW = ranking.FEATURES.index("window")
-_RELATED = ranking.FEATURES.index("related")
 #: How much a question word the best sentence says in a related word counts towards :func:`confidence`.
 RELATED_CREDIT = 0.5
 
@@ -63,14 +61,12 @@ def confidence(candidates: ranking.Candidates, row: int, weights: NDArray[np.flo
     """How much of the question candidate ``row`` answers, to compare with ``min_coverage``: the share of the
     question's words (by ``weights``, default their IDF) that it and its two neighbours hold, plus half the share
     it says in related words. With the default weights this is ``window + 0.5 * related`` of its features."""
-    if weights is None or candidates.window_hits.shape != candidates.term_scores.shape:
-        features = candidates.features[row]
-        return float(features[_WINDOW] + RELATED_CREDIT * features[_RELATED])
-    mass = float(weights.sum())
+    w = candidates.idf if weights is None else weights
+    mass = float(w.sum())
     if mass <= 0:
         return 0.0
     held = candidates.window_hits[row] + RELATED_CREDIT * candidates.related_hits[row]
-    return float(held @ weights) / mass
+    return float(held @ w) / mass
 
 
 @dataclass(frozen=True)
