@@ -31,12 +31,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bench.paths import squad_dir
+from bot.answerer import AnswerSettings
 from bot.evaluate import load_questions
-from bot.pipeline import AnswerSettings, confidence
 from retrieval.background import evidence_weights
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from retrieval.ranking import FEATURES, query_terms
+from retrieval.rerank import rank
+from retrieval.search import confidence
 
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = squad_dir()
@@ -57,7 +59,7 @@ def confidences(index: SentenceIndex, questions: list[str]) -> NDArray[np.float6
     paragraph = FEATURES.index("paragraph")
     for row, q in enumerate(questions):
         terms = query_terms(index.tokenizer, q)
-        ranked = index.rank(terms, q) if terms else None
+        ranked = rank(index, terms, q) if terms else None
         if ranked is not None and ranked.scores.size:
             best = int(np.argmax(ranked.scores))
             c = ranked.candidates

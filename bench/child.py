@@ -26,11 +26,13 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
+from bot.answerer import Answerer, AnswerSettings  # noqa: E402
 from bot.models import Question  # noqa: E402
-from bot.pipeline import Answerer, AnswerSettings  # noqa: E402
 from bot.render import render  # noqa: E402
+from retrieval import NO_GATE, Searcher  # noqa: E402
+from retrieval.cache import open_index  # noqa: E402
 from retrieval.engines import Bm25sEngine  # noqa: E402
-from retrieval.index import IndexSettings, SentenceIndex, open_index  # noqa: E402
+from retrieval.index import IndexSettings, SentenceIndex  # noqa: E402
 
 
 def _cpu() -> tuple[float, float]:
@@ -98,8 +100,10 @@ def serve(corpus: str, cache: str, questions_file: str, rank_bm25: bool) -> dict
     raw = _raw_bm25s(index.sentence_engine) if isinstance(index.sentence_engine, Bm25sEngine) else None
     known = [[t for t in ts if t in index.vocab] or ["\x00"] for ts in terms]
 
+    searcher = Searcher(index, NO_GATE)
+
     def ours(i: int) -> None:
-        index.search(terms[i], k=10)
+        searcher.search(questions[i], k=10)
 
     def bm25s_retrieve(i: int) -> None:
         assert raw is not None
@@ -205,7 +209,7 @@ async def _live(corpus: str, cache: str) -> dict[str, object]:
             lags.append(loop.time() - s - 0.005)
 
     def found() -> bool:
-        hits = live.search(question, k=1)
+        hits = [f.hit for f in Searcher(live, NO_GATE).search(question, k=1).hits]
         return bool(hits) and "zorblatt" in hits[0].text
 
     mon = asyncio.create_task(monitor())

@@ -17,13 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.answerer import Answerer
 from bot.config import Config, CorpusConfig, DiscordConfig, FeedbackConfig, LimitsConfig, Secret
 from bot.discord.client import build_client
 from bot.discord.run import hash_file, serve
 from bot.discord.sync import CommandSync
 from bot.feedback import FeedbackLog
 from bot.models import Question
-from bot.pipeline import Answerer
 from bot.state import MemoryState
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex

@@ -15,20 +15,21 @@ from dataclasses import replace
 
 from bench.paths import squad_dir
 from bot.evaluate import load_questions
+from retrieval import NO_GATE, Searcher
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
-from retrieval.ranking import query_terms
 
 SQUAD = squad_dir()
 
 
 def per_question_ms(index: SentenceIndex, questions: list[str]) -> float:
-    """Mean milliseconds of ``index.search`` per question (top 10), after one warm-up pass."""
+    """Mean milliseconds of :meth:`retrieval.Searcher.search` per question (top 10, ungated), after one warm-up pass."""
+    searcher = Searcher(index, NO_GATE)
     for q in questions[:20]:
-        index.search(query_terms(index.tokenizer, q), k=10, question=q)
+        searcher.search(q, k=10)
     started = time.perf_counter()
     for q in questions:
-        index.search(query_terms(index.tokenizer, q), k=10, question=q)
+        searcher.search(q, k=10)
     return (time.perf_counter() - started) / len(questions) * 1000
 
 

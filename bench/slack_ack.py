@@ -18,7 +18,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.app import build_answerer
+from bot.bootstrap import build_answerer
 from bot.config import Config, Secret
 from bot.slack import start_slack
 from tests.bot.slack.conftest import HttpSlack, Outcomes, fixture

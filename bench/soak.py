@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.answerer import Answerer
 from bot.config import Config, Secret
-from bot.pipeline import Answerer
 from bot.slack import SlackService, start_slack
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex

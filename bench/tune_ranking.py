@@ -22,7 +22,8 @@ from bench.paths import squad_dir
 from bot.evaluate import EvalQuestion, load_questions, split
 from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex
-from retrieval.ranking import FEATURES, WEIGHTS, Candidates, combine, index_candidates, query_terms
+from retrieval.ranking import FEATURES, WEIGHTS, Candidates, combine, query_terms
+from retrieval.rerank import index_candidates
 
 SQUAD = squad_dir()
 

@@ -15,13 +15,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .answerer import Answerer
 from .config import Config
 from .lifecycle import Lifecycle, ShuttingDown
 from .limits import RateLimiter
 from .logs import AnswerLog
 from .metrics import Metrics
 from .models import Answer, Question
-from .pipeline import Answerer
 from .state import FallbackState, State, open_state
 
 log = logging.getLogger("quotebot.answering")

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retrieval.engines import ENGINES, METHODS
-from retrieval.index import IndexSettings
+from retrieval import ENGINES, METHODS, IndexSettings
 
-from .pipeline import AnswerSettings
+from .answerer import AnswerSettings
 
 CONFIG_ENV = "QUOTEBOT_CONFIG"
 DEFAULT_CONFIG_NAME = "quotebot.toml"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .answerer import Answerer
 from .lifecycle import TerminateGuard
 from .models import Question
-from .pipeline import Answerer
 from .render import FORMATS, render, render_plain
 
 HELP = """Ask a question about the articles, or type a command:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retrieval.qtype import TYPES, question_type
+from retrieval import TYPES, question_type
 
+from .answerer import Answerer
 from .models import Question
-from .pipeline import Answerer
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,7 @@ import re
 
 import numpy as np
 
-from retrieval.ranking import FEATURES, WEIGHTS, Ranked
-from retrieval.related import related_terms
-from retrieval.tokens import Tokenizer
+from retrieval import FEATURES, WEIGHTS, Ranked, Tokenizer, related_terms
 
 from .models import Explanation
 

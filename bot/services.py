@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .answerer import Answerer
 from .answering import AnswerService, open_service
 from .config import Config
 from .feedback import FeedbackLog, open_feedback
-from .pipeline import Answerer
 
 log = logging.getLogger("quotebot.services")
 

@@ -1,11 +1,60 @@
-"""quotebot's retrieval side: corpus loading, sentence segmentation, tokenization and BM25 search.
+"""quotebot's retrieval side, and its one public API: corpus loading, indexing, and the one search path.
 
+Typical use::
+
+    searcher = open_searcher(["corpus/"], IndexSettings()).searcher
+    result = searcher.search("Who opened the bridge?", k=3)
+    for found in result.hits:
+        print(found.hit.text, found.hit.article_id)
+
+Everything outside this package (the bot, the evaluation, the benchmarks) imports from ``retrieval`` only.
 This package never imports ``bot``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import OpenedIndex, default_cache_dir, open_index
 from .corpus import load_corpus
-from .index import Hit, IndexSettings, SentenceIndex, open_index
+from .dates import DateFilter, date_filter
+from .engines import ENGINES, METHODS
+from .index import Hit, IndexSettings, SentenceIndex
+from .live import LiveIndex, MergedIndex, Update
+from .qtype import TYPES, question_type
+from .ranking import FEATURES, WEIGHTS, Ranked
 from .records import Article, LoadReport, Problem
+from .related import related_terms
+from .search import NO_GATE, AnyIndex, Context, Gate, Searcher, SearchHit, SearchResult
 from .tokens import Tokenizer
 
-__all__ = ["Article", "Hit", "IndexSettings", "LoadReport", "Problem", "SentenceIndex", "Tokenizer", "load_corpus", "open_index"]
+
+@dataclass
+class OpenedSearcher:
+    """A searcher over a corpus's index, and how that index was obtained (from the cache or built)."""
+
+    searcher: Searcher
+    opened: OpenedIndex
+
+
+def open_searcher(
+    paths: list[str],
+    settings: IndexSettings | None = None,
+    gate: Gate | None = None,
+    cache_dir: Path | None = None,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> OpenedSearcher:
+    """Open (or build and cache) the index of the corpus under ``paths`` and wrap it in a :class:`Searcher`."""
+    opened = open_index(paths, settings, cache_dir=cache_dir, rebuild=rebuild, progress=progress)
+    return OpenedSearcher(Searcher(opened.index, gate), opened)
+
+
+__all__ = [
+    "ENGINES", "FEATURES", "METHODS", "NO_GATE", "TYPES", "WEIGHTS",
+    "AnyIndex", "Article", "Context", "DateFilter", "Gate", "Hit", "IndexSettings", "LiveIndex", "LoadReport", "MergedIndex",
+    "OpenedIndex", "OpenedSearcher", "Problem", "Ranked", "SearchHit", "SearchResult", "Searcher", "SentenceIndex", "Tokenizer",
+    "Update", "date_filter", "default_cache_dir", "load_corpus", "open_index", "open_searcher", "question_type", "related_terms",
+]  # fmt: skip

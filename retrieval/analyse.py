@@ -27,15 +27,15 @@ from blingfire import blingfire as _blingfire_dll
 from numpy.typing import NDArray
 
 from .records import Article
-from .segment import _should_join
+from .segment import should_join
 from .sparse import sorted_unique
-from .tokens import _WORD, Tokenizer
+from .tokens import WORD, Tokenizer
 
 #: Separates articles in a batch: a blank line, which no paragraph contains.
 ARTICLE_GAP = "\n\n"
 #: Separates sentences for the term pass; not a word character, never in a term.
 SENTENCE_MARK = "\x01"
-_TERMS = re.compile(_WORD.pattern + "|" + SENTENCE_MARK)
+_TERMS = re.compile(WORD.pattern + "|" + SENTENCE_MARK)
 _SPACE_BYTES = np.zeros(256, dtype=bool)
 _SPACE_BYTES[[9, 10, 11, 12, 13, 32]] = True
 _SPACE_BYTES[0x80:] = True  # a multi-byte character may be a Unicode space: checked in Python
@@ -112,7 +112,7 @@ class TermTable(dict[str, int]):
     def __missing__(self, word: str) -> int:
         if word in self.tokenizer.stopwords:
             value = STOP
-        elif not (term := self.tokenizer._term(word)):
+        elif not (term := self.tokenizer.term(word)):
             value = STOP
         else:
             value = self._ids.get(term, -3)
@@ -123,33 +123,28 @@ class TermTable(dict[str, int]):
         return value
 
 
-def analyse(articles: Sequence[Article], tokenizer: Tokenizer, table: TermTable | None = None) -> Analysed:
-    """Split every paragraph of ``articles`` into sentences and every sentence into term ids.
+class _Offsets:
+    """Character ↔ UTF-8 byte offsets of one batch's text; the identity for ASCII text."""
 
-    Pass the same ``table`` for the batches of one build, so a word is stemmed and looked up once.
-    """
-    text = ARTICLE_GAP.join(a.text for a in articles)
-    data = text.encode("utf-8")
-    raw = np.frombuffer(data, dtype=np.uint8)
-    ascii_only = len(data) == len(text)
-    # Character ↔ byte offsets; the identity for ASCII text.
-    if ascii_only:
-        byte_of_char = None
-        char_of_byte = None
-    else:
-        lead = (raw & 0xC0) != 0x80
-        byte_of_char = np.flatnonzero(lead).astype(np.int64)
-        byte_of_char = np.append(byte_of_char, len(data))
-        char_of_byte = np.cumsum(lead, dtype=np.int64) - 1
-        char_of_byte = np.append(char_of_byte, len(text))
+    def __init__(self, text: str, data: bytes, raw: NDArray[np.uint8]) -> None:
+        self.byte_of_char: NDArray[np.int64] | None = None
+        self.char_of_byte: NDArray[np.int64] | None = None
+        if len(data) != len(text):
+            lead = (raw & 0xC0) != 0x80
+            self.byte_of_char = np.append(np.flatnonzero(lead).astype(np.int64), len(data))
+            self.char_of_byte = np.append(np.cumsum(lead, dtype=np.int64) - 1, len(text))
 
-    def to_byte(c: NDArray[np.int64]) -> NDArray[np.int64]:
-        return c if byte_of_char is None else byte_of_char[c]
+    def to_byte(self, c: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Byte offsets of character offsets ``c``."""
+        return c if self.byte_of_char is None else self.byte_of_char[c]
 
-    def to_char(bt: NDArray[np.int64]) -> NDArray[np.int64]:
-        return bt if char_of_byte is None else char_of_byte[bt]
+    def to_char(self, bt: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Character offsets of byte offsets ``bt``."""
+        return bt if self.char_of_byte is None else self.char_of_byte[bt]
 
-    # Articles and paragraphs in batch character offsets.
+
+def _paragraphs(articles: Sequence[Article]) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int64], NDArray[np.int64]]:
+    """Where each article starts in the batch text, and each paragraph's article, start and end (characters)."""
     article_char = np.empty(len(articles), dtype=np.int64)
     pos = 0
     p_art: list[int] = []
@@ -162,12 +157,15 @@ def analyse(articles: Sequence[Article], tokenizer: Tokenizer, table: TermTable 
             p_start.append(pos + s)
             p_end.append(pos + e)
         pos += len(a.text) + len(ARTICLE_GAP)
-    par_article = np.asarray(p_art, dtype=np.int32)
-    par_cs = np.asarray(p_start, dtype=np.int64)
-    par_ce = np.asarray(p_end, dtype=np.int64)
-    par_bs, par_be = to_byte(par_cs), to_byte(par_ce)
+    return article_char, np.asarray(p_art, dtype=np.int32), np.asarray(p_start, dtype=np.int64), np.asarray(p_end, dtype=np.int64)
 
-    # Blingfire over the whole batch, then cut at every paragraph start and keep pieces inside paragraphs.
+
+Spans = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
+
+
+def _cut(data: bytes, par_bs: NDArray[np.int64], par_be: NDArray[np.int64]) -> Spans:
+    """Blingfire over the whole batch, then cut at every paragraph start and keep the pieces inside paragraphs:
+    per sentence its byte start, end and paragraph."""
     bs, be = _blingfire_spans(data)
     cuts = sorted_unique(np.concatenate([bs, par_bs]))
     sent_of_cut = np.searchsorted(bs, cuts, side="right") - 1
@@ -179,72 +177,99 @@ def analyse(articles: Sequence[Article], tokenizer: Tokenizer, table: TermTable 
     ends = np.minimum(np.minimum(be[sent_of_cut], par_be[par_of_cut]), next_cut)
     starts = cuts
     keep = starts < ends
-    starts, ends, par_of_cut = starts[keep], ends[keep], par_of_cut[keep]
+    return starts[keep], ends[keep], par_of_cut[keep]
 
-    # Strip surrounding white space (blingfire leaves it only around cuts); check non-ASCII edges in Python.
+
+def _strip(data: bytes, raw: NDArray[np.uint8], spans: Spans) -> Spans:
+    """Strip surrounding white space (blingfire leaves it only around cuts); non-ASCII edges are checked in Python."""
+    starts, ends, par_of_cut = spans
     suspect = np.flatnonzero(_SPACE_BYTES[raw[starts]] | _SPACE_BYTES[raw[ends - 1]])
-    if suspect.size:
-        drop = np.zeros(len(starts), dtype=bool)
-        for i in suspect.tolist():
-            piece = data[starts[i] : ends[i]].decode("utf-8")
-            left = len(piece) - len(piece.lstrip())
-            right = len(piece) - len(piece.rstrip())
-            if left + right >= len(piece):
-                drop[i] = True
-                continue
-            starts[i] += len(piece[:left].encode("utf-8"))
-            ends[i] -= len(piece[len(piece) - right :].encode("utf-8")) if right else 0
-        starts, ends, par_of_cut = starts[~drop], ends[~drop], par_of_cut[~drop]
+    if not suspect.size:
+        return spans
+    drop = np.zeros(len(starts), dtype=bool)
+    for i in suspect.tolist():
+        piece = data[starts[i] : ends[i]].decode("utf-8")
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece) - len(piece.rstrip())
+        if left + right >= len(piece):
+            drop[i] = True
+            continue
+        starts[i] += len(piece[:left].encode("utf-8"))
+        ends[i] -= len(piece[len(piece) - right :].encode("utf-8")) if right else 0
+    return starts[~drop], ends[~drop], par_of_cut[~drop]
 
-    # Rejoin sentences that blingfire ended after an honorific ("Sen. Tim Scott").
-    if len(starts) > 1:
-        same_par = par_of_cut[1:] == par_of_cut[:-1]
-        e = ends[:-1]
-        ends_in_dot = raw[e - 1] == ord(".")
-        # Only a last word of at most _LONGEST_ABBREV - 1 letters can be an abbreviation.
-        short = np.zeros(len(e), dtype=bool)
-        for k in range(2, _LONGEST_ABBREV + 2):
-            at = e - k
-            short |= (at < 0) | ~_ABBREV_BYTES[raw[np.maximum(at, 0)]]
-        check = np.flatnonzero(same_par & ends_in_dot & short)
-        join = np.zeros(len(starts), dtype=bool)
-        last_start = starts.copy()  # start of the (possibly joined) sentence ending at i
-        for i in check.tolist():
-            # The last word lies within the final _LONGEST_ABBREV + 1 bytes; only the first
-            # character after any opening quotes matters on the right.
-            tail = data[max(last_start[i], ends[i] - _LONGEST_ABBREV - 2) : ends[i]].decode("utf-8", "replace")
-            head = data[starts[i + 1] : min(ends[i + 1], starts[i + 1] + 24)].decode("utf-8", "replace")
-            if _should_join(tail, head):
-                join[i + 1] = True
-                last_start[i + 1] = last_start[i]
-        if join.any():
-            first = np.flatnonzero(~join)
-            last = np.append(first[1:], len(starts)) - 1
-            starts, ends, par_of_cut = starts[first], ends[last], par_of_cut[first]
 
-    sent_cs, sent_ce = to_char(starts), to_char(ends)
+def _rejoin(data: bytes, raw: NDArray[np.uint8], spans: Spans) -> Spans:
+    """Rejoin sentences that blingfire ended after an honorific ("Sen. Tim Scott")."""
+    starts, ends, par_of_cut = spans
+    if len(starts) <= 1:
+        return spans
+    same_par = par_of_cut[1:] == par_of_cut[:-1]
+    e = ends[:-1]
+    ends_in_dot = raw[e - 1] == ord(".")
+    # Only a last word of at most _LONGEST_ABBREV - 1 letters can be an abbreviation.
+    short = np.zeros(len(e), dtype=bool)
+    for k in range(2, _LONGEST_ABBREV + 2):
+        at = e - k
+        short |= (at < 0) | ~_ABBREV_BYTES[raw[np.maximum(at, 0)]]
+    check = np.flatnonzero(same_par & ends_in_dot & short)
+    join = np.zeros(len(starts), dtype=bool)
+    last_start = starts.copy()  # start of the (possibly joined) sentence ending at i
+    for i in check.tolist():
+        # The last word lies within the final _LONGEST_ABBREV + 1 bytes; only the first
+        # character after any opening quotes matters on the right.
+        tail = data[max(last_start[i], ends[i] - _LONGEST_ABBREV - 2) : ends[i]].decode("utf-8", "replace")
+        head = data[starts[i + 1] : min(ends[i + 1], starts[i + 1] + 24)].decode("utf-8", "replace")
+        if should_join(tail, head):
+            join[i + 1] = True
+            last_start[i + 1] = last_start[i]
+    if not join.any():
+        return spans
+    first = np.flatnonzero(~join)
+    last = np.append(first[1:], len(starts)) - 1
+    return starts[first], ends[last], par_of_cut[first]
+
+
+def _terms(
+    text: str, sent_cs: NDArray[np.int64], sent_ce: NDArray[np.int64], table: TermTable
+) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """Terms: one regex pass over the lower-cased sentences joined by a marker; per term its id and sentence."""
+    if not len(sent_cs):
+        return np.empty(0, np.int32), np.empty(0, np.int32)
+    # The marker may occur in the corpus itself; it is never part of a word, so a space stands in for it.
+    plain = text.replace(SENTENCE_MARK, " ") if SENTENCE_MARK in text else text
+    joined = SENTENCE_MARK.join([plain[s:e] for s, e in zip(sent_cs.tolist(), sent_ce.tolist(), strict=True)]).lower()
+    words = _TERMS.findall(joined)
+    ids = np.fromiter(map(table.__getitem__, words), dtype=np.int32, count=len(words))
+    sentence = np.cumsum(ids == MARK, dtype=np.int32)
+    real = ids >= 0
+    return ids[real], sentence[real]
+
+
+def analyse(articles: Sequence[Article], tokenizer: Tokenizer, table: TermTable | None = None) -> Analysed:
+    """Split every paragraph of ``articles`` into sentences and every sentence into term ids.
+
+    Pass the same ``table`` for the batches of one build, so a word is stemmed and looked up once.
+    """
+    text = ARTICLE_GAP.join(a.text for a in articles)
+    data = text.encode("utf-8")
+    raw = np.frombuffer(data, dtype=np.uint8)
+    offsets = _Offsets(text, data, raw)
+    # Articles and paragraphs in batch character offsets.
+    article_char, par_article, par_cs, par_ce = _paragraphs(articles)
+    spans = _cut(data, offsets.to_byte(par_cs), offsets.to_byte(par_ce))
+    starts, ends, par_of_cut = _rejoin(data, raw, _strip(data, raw, spans))
+    sent_cs, sent_ce = offsets.to_char(starts), offsets.to_char(ends)
     sent_paragraph = par_of_cut.astype(np.int32)
     sent_article = par_article[sent_paragraph] if len(par_article) else np.empty(0, np.int32)
-
-    # Terms: one regex pass over the lower-cased sentences joined by a marker.
     table = table if table is not None else TermTable(tokenizer)
     term_base = len(table.terms)
-    if len(sent_cs):
-        # The marker may occur in the corpus itself; it is never part of a word, so a space stands in for it.
-        plain = text.replace(SENTENCE_MARK, " ") if SENTENCE_MARK in text else text
-        joined = SENTENCE_MARK.join([plain[s:e] for s, e in zip(sent_cs.tolist(), sent_ce.tolist(), strict=True)]).lower()
-        words = _TERMS.findall(joined)
-        ids = np.fromiter(map(table.__getitem__, words), dtype=np.int32, count=len(words))
-        sentence = np.cumsum(ids == MARK, dtype=np.int32)
-        real = ids >= 0
-        term_ids, term_sentence = ids[real], sentence[real]
-    else:
-        term_ids = term_sentence = np.empty(0, np.int32)
+    term_ids, term_sentence = _terms(text, sent_cs, sent_ce, table)
     return Analysed(
         text,
         data,
         article_char,
-        to_byte(article_char),
+        offsets.to_byte(article_char),
         sent_article.astype(np.int32),
         sent_paragraph,
         sent_cs,

@@ -36,12 +36,6 @@ class DateFilter:
     #: Where the phrase is in the question, so it can be left out of the search.
     span: tuple[int, int]
 
-    def accepts(self, date: dt.date | None) -> bool:
-        """True when an article of ``date`` is in range; undated articles never are."""
-        if date is None:
-            return False
-        return (self.start is None or date >= self.start) and (self.end is None or date < self.end)
-
 
 def _month_range(year: int, month: int | None) -> tuple[dt.date, dt.date]:
     if month is None:

@@ -8,7 +8,6 @@ which returns :class:`Hit` records that already carry everything a quote needs
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -21,13 +20,12 @@ from typing import IO, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from . import ranking, related
+from . import related
 from .background import warm as warm_word_frequencies
 from .build import Corpus, analyse_paths, analyse_report
-from .corpus import iter_files
-from .engines import Bm25sEngine, RankBm25Engine, make_engine
+from .engines import Documents, Engine, Params, engine_class
+from .layout import Layout
 from .records import LoadReport, Problem
-from .sparse import Background, build_matrix
 from .store import ArticleTable, load_array
 from .tokens import Tokenizer
 
@@ -92,8 +90,8 @@ class SentenceIndex:
     sent_paragraph: NDArray[np.int32]
     sent_start: NDArray[np.int32]
     sent_end: NDArray[np.int32]
-    sentence_engine: Bm25sEngine | RankBm25Engine
-    paragraph_engine: Bm25sEngine | RankBm25Engine
+    sentence_engine: Engine
+    paragraph_engine: Engine
     tokenizer: Tokenizer = field(default_factory=Tokenizer)
     #: Per sentence: byte span of its text in ``articles.text``.
     sent_byte_start: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
@@ -105,7 +103,7 @@ class SentenceIndex:
     term_ids: NDArray[np.int32] = field(default_factory=lambda: np.empty(0, np.int32))
     term_ptr: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     #: :meth:`layout`, once computed.
-    layout_cache: ranking.Layout | None = field(default=None, repr=False, compare=False)
+    layout_cache: Layout | None = field(default=None, repr=False, compare=False)
     #: For an index loaded from a folder: the shared lock that marks the folder in use (see :func:`prune_cache`).
     in_use: IO[bytes] | None = field(default=None, repr=False, compare=False)
 
@@ -119,11 +117,11 @@ class SentenceIndex:
         """How many sentences are indexed."""
         return len(self.sent_start)
 
-    def layout(self) -> ranking.Layout:
+    def layout(self) -> Layout:
         """Per-index facts the re-ranker reads (computed on first use, one pass over the sentences)."""
         if self.layout_cache is None:
             stored = len(self.term_ptr) == self.num_sentences + 1
-            self.layout_cache = ranking.Layout.of(
+            self.layout_cache = Layout.of(
                 self.sent_article,
                 self.sent_paragraph,
                 self.paragraph_engine.num_docs,
@@ -210,80 +208,31 @@ class SentenceIndex:
         With ``background`` (the large index a small delta is searched alongside) the delta's
         scores use the statistics of both together, so their scores can be merged.
         """
-        tokenizer = Tokenizer(stem=settings.stem)
         vocab = {t: i for i, t in enumerate(corpus.terms)}
         n_sent = len(corpus.sent_start)
         term_paragraph = corpus.sent_paragraph[corpus.term_sentence] if len(corpus.term_sentence) else corpus.term_sentence
-        if settings.engine == "bm25s":
-            args = (len(corpus.terms), settings.method, settings.k1, settings.b)
-            bg_sent = bg_par = None
-            if isinstance(background, SentenceIndex) and isinstance(background.sentence_engine, Bm25sEngine):
-                bg_sent = _background(background.sentence_engine, corpus.terms)
-                bg_par = _background(background.paragraph_engine, corpus.terms)  # type: ignore[arg-type]
-            sentence_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.of(
-                build_matrix(corpus.term_sentence, corpus.term_ids, n_sent, *args, background=bg_sent), vocab
-            )
-            paragraph_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.of(
-                build_matrix(term_paragraph, corpus.term_ids, corpus.num_paragraphs, *args, background=bg_par), vocab
-            )
-        else:
-            sentence_engine = make_engine(settings.engine, settings.k1, settings.b, settings.method)
-            sentence_engine.index(_token_lists(corpus, corpus.term_sentence, n_sent))
-            paragraph_engine = make_engine(settings.engine, settings.k1, settings.b, settings.method)
-            paragraph_engine.index(_token_lists(corpus, term_paragraph, corpus.num_paragraphs))
+        kind, params = engine_class(settings.engine), _params(settings)
+        sentences = Documents(corpus.terms, vocab, corpus.term_ids, corpus.term_sentence, n_sent)
+        paragraphs = Documents(corpus.terms, vocab, corpus.term_ids, term_paragraph, corpus.num_paragraphs)
+        bg_sent = background.sentence_engine if background is not None else None
+        bg_par = background.paragraph_engine if background is not None else None
         return cls(
-            settings,
-            corpus.articles,
-            corpus.problems,
-            corpus.sent_article,
-            corpus.sent_paragraph,
-            corpus.sent_start,
-            corpus.sent_end,
-            sentence_engine,
-            paragraph_engine,
-            tokenizer,
-            corpus.sent_byte_start,
-            corpus.sent_byte_end,
-            vocab,
-            corpus.term_ids,
-            _term_ptr(corpus.term_sentence, n_sent),
+            settings=settings,
+            articles=corpus.articles,
+            problems=corpus.problems,
+            sent_article=corpus.sent_article,
+            sent_paragraph=corpus.sent_paragraph,
+            sent_start=corpus.sent_start,
+            sent_end=corpus.sent_end,
+            sentence_engine=kind.build(sentences, params, bg_sent),
+            paragraph_engine=kind.build(paragraphs, params, bg_par),
+            tokenizer=Tokenizer(stem=settings.stem),
+            sent_byte_start=corpus.sent_byte_start,
+            sent_byte_end=corpus.sent_byte_end,
+            vocab=vocab,
+            term_ids=corpus.term_ids,
+            term_ptr=_term_ptr(corpus.term_sentence, n_sent),
         )
-
-    def rank(self, query_terms: list[str], question: str = "", allowed: NDArray[np.bool_] | None = None) -> ranking.Ranked:
-        """Candidate sentences re-scored by :mod:`retrieval.ranking`, with each term's share (for ``--explain``);
-        ``allowed`` (a flag per article) restricts them to those articles."""
-        return ranking.rank(self, query_terms, question, allowed=allowed)
-
-    def scores(self, query_terms: list[str], question: str = "") -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-        """Candidate sentences and their scores: re-ranked (``settings.rerank``), else own BM25 plus weighted paragraph BM25.
-
-        Only sentences that share at least one term with the query are candidates,
-        so every quote visibly relates to the question.
-        """
-        if self.settings.rerank:
-            ranked = self.rank(query_terms, question)
-            return ranked.candidates.ids, ranked.scores.astype(np.float32)
-        # The best `candidates` sentences by their own score, reading only the query terms' postings.
-        top, own = self.sentence_engine.top(query_terms, self.settings.candidates)
-        positive = own > 0
-        top, combined = top[positive], own[positive]
-        if self.settings.paragraph_weight and top.size:
-            context = self.paragraph_engine.scores_at(query_terms, self.sent_paragraph[top].astype(np.int64))
-            combined = combined + self.settings.paragraph_weight * context
-        return top, combined
-
-    def search(self, query: str | list[str], k: int = 10, question: str = "") -> list[Hit]:
-        """The ``k`` best sentences for ``query`` (text or terms), best first; ``question`` is its text, for answer cues."""
-        if isinstance(query, str):
-            question = question or query
-            terms = ranking.query_terms(self.tokenizer, query) if self.settings.rerank else self.tokenizer(query)
-        else:
-            terms = query
-        if not terms or k <= 0:
-            return []
-        ids, combined = self.scores(terms, question)
-        order = np.argsort(-combined, kind="stable")[:k]
-        return self.hits(ids[order], combined[order])
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -302,9 +251,8 @@ class SentenceIndex:
             for t, i in self.vocab.items():
                 terms[i] = t
             (tmp / "vocab.txt").write_text("\n".join(terms), encoding="utf-8")
-            if isinstance(self.sentence_engine, Bm25sEngine) and isinstance(self.paragraph_engine, Bm25sEngine):
-                self.sentence_engine.save(tmp / "sentences")
-                self.paragraph_engine.save(tmp / "paragraphs")
+            self.sentence_engine.save(tmp / "sentences")
+            self.paragraph_engine.save(tmp / "paragraphs")
             (tmp / "meta.json").write_text(
                 json.dumps({"version": FORMAT_VERSION, "settings": asdict(self.settings), "sentences": self.num_sentences})
             )
@@ -319,7 +267,6 @@ class SentenceIndex:
     def load(cls, directory: Path, settings: IndexSettings | None = None, mmap: bool = True) -> SentenceIndex:
         """Load an index written by :meth:`save`; arrays and texts are memory-mapped by default."""
         directory = Path(directory)
-        in_use = hold_shared(directory)
         meta = json.loads((directory / "meta.json").read_text())
         if meta.get("version") != FORMAT_VERSION:
             raise ValueError(f"index format {meta.get('version')} is not {FORMAT_VERSION}")
@@ -332,29 +279,21 @@ class SentenceIndex:
         text = (directory / "vocab.txt").read_text(encoding="utf-8")
         terms = text.split("\n") if text else []
         vocab = dict(zip(terms, range(len(terms)), strict=True))
-        tokenizer = Tokenizer(stem=settings.stem)
-        if settings.engine == "bm25s":
-            sentence_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.load(directory / "sentences", vocab, mmap=mmap)
-            paragraph_engine: Bm25sEngine | RankBm25Engine = Bm25sEngine.load(directory / "paragraphs", vocab, mmap=mmap)
-            return cls(
-                settings,
-                table,
-                problems,
-                arrays["sent_article"],
-                arrays["sent_paragraph"],
-                arrays["sent_start"],
-                arrays["sent_end"],
-                sentence_engine,
-                paragraph_engine,
-                tokenizer,
-                arrays["sent_byte_start"],
-                arrays["sent_byte_end"],
-                vocab,
-                arrays["term_ids"],
-                arrays["term_ptr"],
-                in_use=in_use,
-            )
-        return cls.build(LoadReport(list(table), problems), settings)
+        kind, params = engine_class(settings.engine), _params(settings)
+        sentence_engine = kind.load(directory / "sentences", vocab, params, mmap=mmap)
+        paragraph_engine = kind.load(directory / "paragraphs", vocab, params, mmap=mmap)
+        if sentence_engine is None or paragraph_engine is None:  # an engine that is not saved: rebuilt
+            return cls.build(LoadReport(list(table), problems), settings)
+        return cls(
+            settings=settings,
+            articles=table,
+            problems=problems,
+            sentence_engine=sentence_engine,
+            paragraph_engine=paragraph_engine,
+            tokenizer=Tokenizer(stem=settings.stem),
+            vocab=vocab,
+            **arrays,
+        )
 
 
 #: The per-sentence arrays saved as ``.npy`` files (loaded memory-mapped).
@@ -368,170 +307,6 @@ def _term_ptr(term_sentence: NDArray[np.int32], num_sentences: int) -> NDArray[n
     return ptr
 
 
-def _background(engine: Bm25sEngine, terms: list[str]) -> Background:
-    """``engine``'s statistics for ``terms`` (document frequency 0 for terms it does not know)."""
-    matrix, vocab = engine.matrix, engine.vocab
-    df = np.array([matrix.document_frequency(vocab.get(t, -1)) for t in terms], dtype=np.float64)
-    return Background(df, matrix.num_docs, matrix.avg_doc_len)
-
-
-def _token_lists(corpus: Corpus, doc_of_term: NDArray[np.int32], num_docs: int) -> list[list[str]]:
-    """One list of terms per document (for the reference engine, which wants strings)."""
-    out: list[list[str]] = [[] for _ in range(num_docs)]
-    terms = corpus.terms
-    for doc, term in zip(doc_of_term.tolist(), corpus.term_ids.tolist(), strict=True):
-        out[doc].append(terms[term])
-    return out
-
-
-# -- the cache: build once, reload while the corpus is unchanged ---------------------------------
-
-
-def corpus_fingerprint(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, int, int]]:
-    """``(path, size, mtime_ns)`` of every file the corpus loader would read, in order."""
-    out = []
-    for raw in paths:
-        root = Path(raw)
-        if not root.exists():
-            out.append((str(root.resolve()), -1, -1))
-            continue
-        for path in iter_files(root):
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            out.append((str(path.resolve()), st.st_size, st.st_mtime_ns))
-    return out
-
-
-def cache_key(paths: Iterable[str | os.PathLike[str]], settings: IndexSettings) -> str:
-    """A hash of the corpus files (path, size, modification time) and the index settings."""
-    h = hashlib.sha256()
-    h.update(f"v{FORMAT_VERSION}\n{settings.key()}\n".encode())
-    for item in corpus_fingerprint(paths):
-        h.update(repr(item).encode("utf-8", "surrogateescape") + b"\n")
-    return h.hexdigest()[:24]
-
-
-def default_cache_dir() -> Path:
-    """``$QUOTEBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/quotebot``, else ``~/.cache/quotebot``."""
-    if env := os.environ.get("QUOTEBOT_CACHE_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "quotebot"
-
-
-@dataclass
-class OpenedIndex:
-    """An index and how it was obtained."""
-
-    index: SentenceIndex
-    key: str
-    from_cache: bool
-    path: Path | None
-
-
-def open_index(
-    paths: list[str],
-    settings: IndexSettings | None = None,
-    cache_dir: Path | None = None,
-    rebuild: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    workers: int | None = None,
-) -> OpenedIndex:
-    """Load the saved index for ``paths`` if the corpus and settings are unchanged, else build and save it.
-
-    A cache that can't be written (read-only disk) is not an error: the index is built in memory.
-    """
-    settings = settings or IndexSettings()
-    key = cache_key(paths, settings)
-    base = cache_dir if cache_dir is not None else default_cache_dir()
-    where = base / key
-    if not rebuild and (where / "meta.json").exists():
-        try:
-            loaded = SentenceIndex.load(where, settings)
-        except (OSError, ValueError, EOFError, KeyError, TypeError):
-            pass  # a stale or damaged cache is rebuilt below
-        else:
-            prune_cache(base, paths, settings, keep=key)
-            return OpenedIndex(loaded, key, True, where)
-    index = SentenceIndex.build_paths(paths, settings, progress=progress, workers=workers)
-    try:
-        index.save(where)
-        (where / CORPUS_FILE).write_text(json.dumps({"corpus": corpus_identity(paths, settings)}), encoding="utf-8")
-    except OSError:
-        return OpenedIndex(index, key, False, None)
-    prune_cache(base, paths, settings, keep=key)
-    return OpenedIndex(index, key, False, where)
-
-
-#: Written beside each cached index: which corpus (paths and settings, not their contents) it indexes.
-CORPUS_FILE = "corpus.json"
-
-
-def corpus_identity(paths: Iterable[str | os.PathLike[str]], settings: IndexSettings) -> str:
-    """A hash of the corpus paths and the index settings: the same for every state of the same corpus."""
-    names = sorted(os.path.abspath(p) for p in paths)
-    return hashlib.sha256(json.dumps([names, FORMAT_VERSION, settings.key()]).encode()).hexdigest()[:24]
-
-
-def prune_cache(base: Path, paths: Iterable[str | os.PathLike[str]], settings: IndexSettings, keep: str) -> list[Path]:
-    """Remove the cached indexes of earlier states of this corpus (same paths and settings) but ``keep``.
-
-    Without this a corpus that changes daily leaves one index a day in the cache. Only folders marked with
-    this corpus's identity are removed, and only when no process has them loaded (:func:`in_use`): a running
-    bot's base stays until it has swapped to a newer one. Other corpora's indexes stay. Returns the folders removed.
-    """
-    identity = corpus_identity(paths, settings)
-    removed = []
-    try:
-        entries = list(base.iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        if entry.name == keep or not entry.is_dir():
-            continue
-        try:
-            marker = json.loads((entry / CORPUS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(marker, dict) and marker.get("corpus") == identity and not in_use(entry):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-    return removed
-
-
-#: In each cached index folder: locked shared by every process that has the index loaded.
-LOCK_FILE = "in-use.lock"
-
-
-def hold_shared(directory: Path) -> IO[bytes] | None:
-    """Mark ``directory`` in use for as long as the returned file stays open (None where locks are unavailable:
-    no ``fcntl``, or a read-only folder). Removing a folder whose files another process has memory-mapped would
-    leave that process to free them when it lets go of the index, on whatever thread does so, possibly its loop."""
-    try:
-        import fcntl
-
-        handle = open(directory / LOCK_FILE, "ab")  # noqa: SIM115 - held open on purpose
-    except (ImportError, OSError):
-        return None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()  # held exclusively: being pruned right now
-        raise
-    return handle
-
-
-def in_use(directory: Path) -> bool:
-    """True when some process holds ``directory``'s index (:func:`hold_shared`); False when it can be removed."""
-    try:
-        import fcntl
-
-        with open(directory / LOCK_FILE, "ab") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the file closes
-    except ImportError:
-        return False
-    except OSError:
-        return True
-    return False
+def _params(settings: IndexSettings) -> Params:
+    """The BM25 parameters of ``settings``."""
+    return Params(settings.k1, settings.b, settings.method)

@@ -34,8 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from .build import Corpus, analyse_files
-from .corpus import IGNORED_DIRS, iter_files
-from .index import Hit, IndexSettings, SentenceIndex, open_index
+from .cache import load_index, open_index
+from .corpus import IGNORED_DIRS
+from .index import IndexSettings, SentenceIndex
 from .records import Problem
 from .tokens import Tokenizer
 
@@ -86,26 +87,6 @@ class MergedIndex:
     def problems(self) -> list[Problem]:
         """Corpus problems of the base build and of the files changed since."""
         return [*self.base.problems, *self.delta_problems]
-
-    def search(self, query: str | list[str], k: int = 10) -> list[Hit]:
-        """The ``k`` best sentences of base and delta together, best first.
-
-        Delta sentence numbers follow the base's, so every hit has its own number.
-        """
-        terms = self.tokenizer(query) if isinstance(query, str) else query
-        if not terms or k <= 0:
-            return []
-        hidden = self._hidden_articles
-        extra = 0 if hidden is None else min(int(hidden.sum()) * 4, 200)
-        hits = self.base.search(terms, k + extra)
-        if hidden is not None:
-            sent_article = self.base.sent_article
-            hits = [h for h in hits if not hidden[int(sent_article[h.sentence])]]
-        if self.delta is not None and self.delta.num_sentences:
-            offset = self.base.num_sentences
-            hits.extend(h._replace(sentence=h.sentence + offset) for h in self.delta.search(terms, k))
-        hits.sort(key=lambda h: -h.score)
-        return hits[:k]
 
 
 @dataclass
@@ -195,15 +176,10 @@ class LiveIndex:
             raise RuntimeError("LiveIndex.start() has not finished")
         return self._current
 
-    # Answerer-compatible surface: a LiveIndex can stand where a SentenceIndex is expected.
     @property
     def tokenizer(self) -> Tokenizer:
         """The tokenizer of the current index."""
         return self.index.tokenizer
-
-    def search(self, query: str | list[str], k: int = 10) -> list[Hit]:
-        """Search the current index."""
-        return self.index.search(query, k)
 
     @property
     def num_sentences(self) -> int:
@@ -257,7 +233,7 @@ class LiveIndex:
             # The cache is not writable: build here, off the loop.
             opened = await asyncio.to_thread(open_index, self.paths, self.settings, self.cache_dir, rebuild)
             return opened.index
-        return await asyncio.to_thread(SentenceIndex.load, Path(path), self.settings)
+        return await asyncio.to_thread(load_index, Path(path), self.settings)
 
     async def _watch(self, ready: asyncio.Event) -> None:
         import watchfiles
@@ -359,8 +335,3 @@ class LiveIndex:
         self.updates.append(update)
         if self.on_update is not None:
             self.on_update(update)
-
-
-def corpus_files(paths: Iterable[str]) -> list[str]:
-    """Every file the loader would read under ``paths`` (for tests and tools)."""
-    return [str(f) for p in paths for f in iter_files(Path(p))]

@@ -42,19 +42,16 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .continuation import leans_on_previous
+from .layout import Layout
 from .qtype import answer_type
 from .related import related_terms
 from .sparse import locate, scratch_array, sorted_unique
 from .tokens import Tokenizer
-
-if TYPE_CHECKING:
-    from .index import SentenceIndex
 
 FEATURES = (
     "own", "paragraph", "neighbour", "coverage", "window", "proximity", "answer_type", "article",
@@ -242,76 +239,6 @@ def _pairs(terms: Sequence[str]) -> set[tuple[str, str]]:
 Postings = tuple[NDArray[np.int32], NDArray[np.float32]]
 
 
-@dataclass
-class Layout:
-    """What the ranker needs to know about an index's shape, computed once per index (one pass over its sentences).
-
-    ``para_article`` maps each paragraph to its article (a paragraph with no sentence to article 0, and it
-    counts among article 0's paragraphs, as it always has); ``sentences_in`` / ``paragraphs_in`` count
-    each article's sentences and paragraphs. With ``term_ids`` / ``term_ptr`` (the index's analysed
-    terms, sentence ``i`` holding ``term_ids[term_ptr[i]:term_ptr[i + 1]]``) and ``vocab``, proximity
-    reads stored term ids instead of tokenizing the candidates' texts.
-    """
-
-    sent_article: NDArray[np.int32]
-    sent_paragraph: NDArray[np.int32]
-    para_article: NDArray[np.int64]
-    sentences_in: NDArray[np.float64]
-    paragraphs_in: NDArray[np.float64]
-    #: Sentences (and paragraphs holding sentences) are numbered in article order: each article's
-    #: sentences are ``sent_lo[a]:sent_hi[a]`` and its paragraphs ``para_lo[a]:para_hi[a]``, so counting a
-    #: term's postings in an article is two binary searches. (Otherwise, the postings' articles are counted.)
-    in_article_order: bool
-    sent_lo: NDArray[np.int64]
-    sent_hi: NDArray[np.int64]
-    para_lo: NDArray[np.int64]
-    para_hi: NDArray[np.int64]
-    term_ids: NDArray[np.int32] | None = None
-    term_ptr: NDArray[np.int64] | None = None
-    vocab: dict[str, int] | None = None
-
-    @property
-    def num_sentences(self) -> int:
-        """Sentences in the index."""
-        return len(self.sent_article)
-
-    @classmethod
-    def of(
-        cls,
-        sent_article: NDArray[np.int32],
-        sent_paragraph: NDArray[np.int32],
-        num_paragraphs: int,
-        term_ids: NDArray[np.int32] | None = None,
-        term_ptr: NDArray[np.int64] | None = None,
-        vocab: dict[str, int] | None = None,
-    ) -> Layout:
-        """The layout of an index with these per-sentence articles and paragraphs."""
-        n_articles = int(sent_article.max()) + 1 if len(sent_article) else 0
-        para_article = np.zeros(num_paragraphs, dtype=np.int64)
-        para_article[sent_paragraph] = sent_article
-        ordered = bool(np.all(np.diff(sent_article) >= 0) and np.all(np.diff(sent_paragraph) >= 0))
-        sent_lo = np.searchsorted(sent_article, np.arange(n_articles), side="left").astype(np.int64)
-        sent_hi = np.searchsorted(sent_article, np.arange(n_articles), side="right").astype(np.int64)
-        has = sent_hi > sent_lo
-        para_lo = np.where(has, sent_paragraph[np.where(has, sent_lo, 0)], 0).astype(np.int64)
-        para_hi = np.where(has, sent_paragraph[np.maximum(sent_hi - 1, 0)] + 1, 0).astype(np.int64)
-        return cls(
-            sent_article,
-            sent_paragraph,
-            para_article,
-            np.bincount(sent_article, minlength=n_articles).astype(np.float64),
-            np.bincount(para_article, minlength=n_articles).astype(np.float64),
-            ordered,
-            sent_lo,
-            sent_hi,
-            para_lo,
-            para_hi,
-            term_ids,
-            term_ptr,
-            vocab,
-        )
-
-
 def _gather(postings: Postings, at: NDArray[np.int64]) -> NDArray[np.float64]:
     """The scores ``postings`` give the documents ``at`` (0 for those it does not hold)."""
     docs, scores = postings
@@ -424,6 +351,168 @@ def with_neighbours(ids: NDArray[np.int64], pool: NDArray[np.float64], sent_para
     return sorted_unique(np.concatenate([ids, before, after])).astype(np.int64)
 
 
+@dataclass
+class _Near:
+    """Each candidate's sentences just before and after it, when in the same paragraph, and which query terms they hold."""
+
+    prev_ids: NDArray[np.int64]
+    next_ids: NDArray[np.int64]
+    same_prev: NDArray[np.bool_]
+    same_next: NDArray[np.bool_]
+    prev_matched: NDArray[np.bool_]
+    next_matched: NDArray[np.bool_]
+
+
+def _add_postings(
+    own: NDArray[np.float64], para: NDArray[np.float64], sentence_postings: list[Postings], paragraph_postings: list[Postings]
+) -> None:
+    """Sum the query terms' scores into the (zeroed) per-sentence and per-paragraph scratch arrays."""
+    for docs, scores in sentence_postings:
+        own[docs] += scores
+    for docs, scores in paragraph_postings:
+        para[docs] += scores
+
+
+def _eligible(postings: NDArray[np.int32], pool_of: Callable[[NDArray[np.int32]], NDArray[np.float64]], want: int) -> NDArray[np.int32]:
+    """The distinct sentences among ``postings`` (one per query term a sentence holds) that may be among the best
+    ``n``: a sentence occurs at most once per term, so the best ``want = n x terms`` postings by pool score hold the
+    ``n`` best sentences, and every sentence tied with the ``n``-th."""
+    if postings.size > want:
+        pool = pool_of(postings)
+        cut = np.partition(pool, postings.size - want)[postings.size - want]
+        return sorted_unique(postings[pool >= cut])
+    return sorted_unique(postings)
+
+
+def _near(ids: NDArray[np.int64], sent_paragraph: NDArray[np.int32], sentence_postings: list[Postings]) -> _Near:
+    """The neighbours of every candidate in its paragraph (pronouns often carry the subject across)."""
+    num = sent_paragraph.size
+    prev_ids, next_ids = np.maximum(ids - 1, 0), np.minimum(ids + 1, num - 1)
+    same_prev = (ids > 0) & (sent_paragraph[prev_ids] == sent_paragraph[ids])
+    same_next = (ids < num - 1) & (sent_paragraph[next_ids] == sent_paragraph[ids])
+    prev_matched = np.column_stack([locate(docs, prev_ids)[0] for docs, _ in sentence_postings]) & same_prev[:, None]
+    next_matched = np.column_stack([locate(docs, next_ids)[0] for docs, _ in sentence_postings]) & same_next[:, None]
+    return _Near(prev_ids, next_ids, same_prev, same_next, prev_matched, next_matched)
+
+
+def _article_best(
+    layout: Layout, para: NDArray[np.float64], para_postings: NDArray[np.int32], arts: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """The best paragraph score of each candidate's article (``para`` is zero outside the postings)."""
+    cand_arts = np.unique(arts)
+    best = np.zeros(cand_arts.size)
+    if layout.in_article_order:
+        lo, hi = layout.para_lo[cand_arts], layout.para_hi[cand_arts]
+        spans = np.flatnonzero(hi > lo)
+        if spans.size:
+            lens = hi[spans] - lo[spans]
+            first = np.cumsum(lens) - lens
+            values = para[np.repeat(lo[spans] - first, lens) + np.arange(int(lens.sum()))]
+            best[spans] = np.maximum(np.maximum.reduceat(values, first), 0.0)
+    else:
+        at, where = locate(cand_arts.astype(np.int32), layout.para_article[para_postings])
+        np.maximum.at(best, where[at], para[para_postings[at]])
+    return best[np.searchsorted(cand_arts, arts)]
+
+
+def _para_rank(para: NDArray[np.float64], para_postings: NDArray[np.int32], paras: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Reciprocal rank of each candidate's paragraph among all paragraphs (ties by paragraph number). Only
+    paragraphs scoring at least the lowest candidate paragraph can rank above one, so only those are sorted."""
+    above = sorted_unique(para_postings[para[para_postings] >= para[paras].min()])
+    order = np.argsort(-para[above], kind="stable")
+    rank_of = np.empty(above.size, dtype=np.int64)
+    rank_of[order] = np.arange(above.size)
+    return 1.0 / (1.0 + rank_of[np.searchsorted(above, paras)])
+
+
+def _phrases(
+    question: str, ids: NDArray[np.int64], near: _Near, texts: Callable[[NDArray[np.int64]], list[str]]
+) -> tuple[dict[str, NDArray[np.float64]], list[str]]:
+    """The question's phrasing looked for in each candidate and its neighbours (their texts read once): the
+    ``phrase``, ``window_phrase`` and ``prev_phrase_only`` columns, and the candidates' texts."""
+    k = ids.size
+    phrases = question_phrases(question)
+    if not phrases:
+        zero = np.zeros(k)
+        return {"phrase": zero, "window_phrase": zero, "prev_phrase_only": zero}, texts(ids)
+    near_ids = sorted_unique(np.concatenate([near.prev_ids[near.same_prev], ids, near.next_ids[near.same_next]]))
+    near_texts = texts(near_ids)
+    hits = phrase_hits(phrases, near_texts)
+    at = np.searchsorted(near_ids, ids)
+    own_held = hits[at]
+    last = near_ids.size - 1  # a neighbour outside the paragraph is not in ``near_ids``; its (clipped) row is masked off
+    prev_held = hits[np.minimum(np.searchsorted(near_ids, near.prev_ids), last)] & near.same_prev[:, None]
+    next_held = hits[np.minimum(np.searchsorted(near_ids, near.next_ids), last)] & near.same_next[:, None]
+    columns = {
+        "phrase": own_held.sum(axis=1) / len(phrases),
+        "window_phrase": (own_held | prev_held | next_held).sum(axis=1) / len(phrases),
+        "prev_phrase_only": (prev_held & ~own_held).sum(axis=1) / len(phrases),
+    }
+    return columns, [near_texts[j] for j in at.tolist()]
+
+
+def _proximity_of(
+    layout: Layout, ids: NDArray[np.int64], terms: list[str], tokenizer: Tokenizer, cand_texts: list[str], held: StoredTerms | None
+) -> NDArray[np.float64]:
+    """The share of the question's adjacent term pairs adjacent in each candidate: from the stored term ids
+    (``held``) when the index keeps them, else by tokenizing the candidates' texts."""
+    query_pairs = _pairs(terms)
+    k = ids.size
+    if not query_pairs:
+        return np.zeros(k)
+    if layout.vocab is not None and held is not None:
+        return _proximity(layout.vocab, held, k, query_pairs)
+    proximity = np.zeros(k)
+    for row, text in enumerate(cand_texts):
+        proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
+    return proximity
+
+
+def _local(
+    layout: Layout,
+    sentence_postings: list[Postings],
+    paragraph_postings: list[Postings],
+    ids: NDArray[np.int64],
+    matched: NDArray[np.bool_],
+    idf: NDArray[np.float64],
+    mass: float,
+) -> dict[str, NDArray[np.float64]]:
+    """Article-local IDF: a term found in most of the article's sentences (its topic) says little about which one answers.
+    Counted from each term's postings: how many of them fall in each candidate's article (or paragraph's article)."""
+    arts = layout.sent_article[ids].astype(np.int64)
+    paras = layout.sent_paragraph[ids].astype(np.int64)
+    ordered = layout.in_article_order
+    local_df = np.vstack(
+        [_in_articles(docs, layout.sent_article, layout.sent_lo, layout.sent_hi, arts, ordered) for docs, _ in sentence_postings]
+    )
+    local_idf = np.log1p((layout.sentences_in[arts] - local_df + 0.5) / (local_df + 0.5)).T
+    local = (matched * local_idf * idf).sum(axis=1)
+    local_coverage = local / np.maximum((local_idf * idf).sum(axis=1), 1e-9)
+    # How much the article as a whole is about the question's terms: how many of its sentences hold each, dampened.
+    article_tf = (np.log1p(local_df).T * idf).sum(axis=1) / mass
+    # The same local IDF for paragraphs: which paragraph of the article holds the question's rarer (in the article) terms.
+    local_pdf = np.vstack(
+        [_in_articles(docs, layout.para_article, layout.para_lo, layout.para_hi, arts, ordered) for docs, _ in paragraph_postings]
+    )
+    local_pidf = np.log1p((layout.paragraphs_in[arts] - local_pdf + 0.5) / (local_pdf + 0.5)).T
+    para_matched = np.column_stack([locate(docs, paras)[0] for docs, _ in paragraph_postings])
+    local_para = (para_matched * local_pidf * idf).sum(axis=1) / np.maximum((local_pidf * idf).sum(axis=1), 1e-9)
+    return {"local": local / mass, "local_coverage": local_coverage, "local_para": local_para, "article_tf": article_tf}
+
+
+def _continuation(
+    near: _Near, matched: NDArray[np.bool_], idf: NDArray[np.float64], mass: float, cand_texts: list[str]
+) -> dict[str, NDArray[np.float64]]:
+    """What the sentence before (after) holds of the question and this one lacks: this one may be its continuation."""
+    prev_only = ((near.prev_matched & ~matched) * idf).sum(axis=1) / mass
+    next_only = ((near.next_matched & ~matched) * idf).sum(axis=1) / mass
+    # Whether a sentence leans on the one before only matters where that one holds something of the question.
+    leaning = np.zeros(len(cand_texts), dtype=bool)
+    for row in np.flatnonzero(prev_only > 0).tolist():
+        leaning[row] = leans_on_previous(cand_texts[row])
+    return {"prev_only": prev_only, "next_only": next_only, "lean_prev_only": np.where(leaning, prev_only, 0.0)}
+
+
 def candidates(
     sentence_postings: list[Postings],
     paragraph_postings: list[Postings],
@@ -457,6 +546,7 @@ def candidates(
     sent_article, sent_paragraph = layout.sent_article, layout.sent_paragraph
     df = np.asarray([docs.size for docs, _ in sentence_postings], dtype=np.int64)
     idf = np.log1p((num - df + 0.5) / (df + 0.5))
+    mass = float(idf.sum()) or 1.0
     # Scores summed term by term into per-thread arrays that are zero outside the postings read
     # (and zeroed again before returning), so a look-up of any sentence or paragraph is exact.
     own = scratch_array("rank_own", num, np.float64)
@@ -466,161 +556,105 @@ def candidates(
     # Every posting, a sentence once per query term it holds (no de-duplication of the whole: that costs more).
     postings = np.concatenate(s_parts) if s_parts else np.empty(0, dtype=np.int32)
     para_postings = np.concatenate(p_parts) if p_parts else np.empty(0, dtype=np.int32)
+
+    def pool_of(docs: NDArray[np.integer]) -> NDArray[np.float64]:
+        return own[docs] + paragraph_weight * para[sent_paragraph[docs]]
+
     try:
-        for docs, scores in sentence_postings:
-            own[docs] += scores
-        for docs, scores in paragraph_postings:
-            para[docs] += scores
+        _add_postings(own, para, sentence_postings, paragraph_postings)
         if allowed is not None:
             postings = postings[allowed[sent_article[postings]]]
-        # A sentence occurs at most len(s_parts) times, so the best n * len(s_parts) postings by pool score hold
-        # the n best sentences, and every sentence tied with the n-th: those, de-duplicated, are the pool.
-        want = n * len(s_parts)
-        if postings.size > want:
-            pool = own[postings] + paragraph_weight * para[sent_paragraph[postings]]
-            cut = np.partition(pool, postings.size - want)[postings.size - want]
-            eligible = sorted_unique(postings[pool >= cut])
-        else:
-            eligible = sorted_unique(postings)
+        eligible = _eligible(postings, pool_of, n * len(s_parts))
         eligible = eligible[own[eligible] > 0]
         k = min(n, eligible.size)
         if k == 0:
             return Candidates(terms, idf, np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))), df)
-        ids = best_k(eligible, own[eligible] + paragraph_weight * para[sent_paragraph[eligible]], k)
-        ids = with_neighbours(ids, own[ids] + paragraph_weight * para[sent_paragraph[ids]], sent_paragraph)
-        k = ids.size
+        ids = best_k(eligible, pool_of(eligible), k)
+        ids = with_neighbours(ids, pool_of(ids), sent_paragraph)
         own_ids = own[ids]
         term_scores = np.column_stack([_gather(p, ids) for p in sentence_postings])
-        mass = float(idf.sum()) or 1.0
-        matched = term_scores > 0
-        coverage = (matched * idf).sum(axis=1) / mass
-
-        # The sentences just before and after, when in the same paragraph (pronouns often carry the subject across).
-        prev_ids, next_ids = np.maximum(ids - 1, 0), np.minimum(ids + 1, num - 1)
-        same_prev = (ids > 0) & (sent_paragraph[prev_ids] == sent_paragraph[ids])
-        same_next = (ids < num - 1) & (sent_paragraph[next_ids] == sent_paragraph[ids])
-        neighbour = np.maximum(np.where(same_prev, own[prev_ids], 0.0), np.where(same_next, own[next_ids], 0.0))
-        prev_matched = np.column_stack([locate(docs, prev_ids)[0] for docs, _ in sentence_postings]) & same_prev[:, None]
-        next_matched = np.column_stack([locate(docs, next_ids)[0] for docs, _ in sentence_postings]) & same_next[:, None]
-        window_hits = matched | prev_matched | next_matched
-        window = (window_hits * idf).sum(axis=1) / mass
-
-        paras, arts = sent_paragraph[ids].astype(np.int64), sent_article[ids].astype(np.int64)
+        near = _near(ids, sent_paragraph, sentence_postings)
+        neighbour = np.maximum(np.where(near.same_prev, own[near.prev_ids], 0.0), np.where(near.same_next, own[near.next_ids], 0.0))
+        paras = sent_paragraph[ids].astype(np.int64)
         para_ids = para[paras]
-        # The best paragraph score of each candidate's article (``para`` is zero outside the postings).
-        cand_arts = np.unique(arts)
-        best = np.zeros(cand_arts.size)
-        if layout.in_article_order:
-            lo, hi = layout.para_lo[cand_arts], layout.para_hi[cand_arts]
-            spans = np.flatnonzero(hi > lo)
-            if spans.size:
-                lens = hi[spans] - lo[spans]
-                first = np.cumsum(lens) - lens
-                values = para[np.repeat(lo[spans] - first, lens) + np.arange(int(lens.sum()))]
-                best[spans] = np.maximum(np.maximum.reduceat(values, first), 0.0)
-        else:
-            at, where = locate(cand_arts.astype(np.int32), layout.para_article[para_postings])
-            np.maximum.at(best, where[at], para[para_postings[at]])
-        article_best = best[np.searchsorted(cand_arts, arts)]
-        # Reciprocal rank of each candidate's paragraph among all paragraphs (ties by paragraph number). Only
-        # paragraphs scoring at least the lowest candidate paragraph can rank above one, so only those are sorted.
-        above = sorted_unique(para_postings[para[para_postings] >= para_ids.min()])
-        order = np.argsort(-para[above], kind="stable")
-        rank_of = np.empty(above.size, dtype=np.int64)
-        rank_of[order] = np.arange(above.size)
-        para_rank = 1.0 / (1.0 + rank_of[np.searchsorted(above, paras)])
+        article_best = _article_best(layout, para, para_postings, sent_article[ids].astype(np.int64))
+        para_rank = _para_rank(para, para_postings, paras)
     finally:
         for docs in s_parts:
             own[docs] = 0.0
         for docs in p_parts:
             para[docs] = 0.0
+    return _features(
+        _Scored(ids, own_ids, para_ids, neighbour, article_best, para_rank, term_scores, near),
+        sentence_postings, paragraph_postings, layout, texts, terms, question, tokenizer, idf, mass, df,
+    )  # fmt: skip
 
-    query_pairs = _pairs(terms)
+
+@dataclass
+class _Scored:
+    """The BM25 side of the candidates, read while the scratch scores were filled."""
+
+    ids: NDArray[np.int64]
+    own: NDArray[np.float64]
+    para: NDArray[np.float64]
+    neighbour: NDArray[np.float64]
+    article_best: NDArray[np.float64]
+    para_rank: NDArray[np.float64]
+    term_scores: NDArray[np.float64]
+    near: _Near
+
+
+def _features(
+    scored: _Scored,
+    sentence_postings: list[Postings],
+    paragraph_postings: list[Postings],
+    layout: Layout,
+    texts: Callable[[NDArray[np.int64]], list[str]],
+    terms: list[str],
+    question: str,
+    tokenizer: Tokenizer,
+    idf: NDArray[np.float64],
+    mass: float,
+    df: NDArray[np.int64],
+) -> Candidates:
+    """Every feature row of the candidates: BM25 ones from ``scored``, then text, local-IDF and continuation ones."""
+    ids, own_ids, para_ids, near = scored.ids, scored.own, scored.para, scored.near
+    k = ids.size
+    matched = scored.term_scores > 0
+    coverage = (matched * idf).sum(axis=1) / mass
+    window_hits = matched | near.prev_matched | near.next_matched
+    window = (window_hits * idf).sum(axis=1) / mass
     kind = answer_type(question)
     # Each candidate's terms, read once for proximity and related words (None: the index keeps no term ids).
     vocab = layout.vocab  # set together with the term ids, or not at all
     held = _stored_terms(layout, ids) if vocab is not None else None
-    proximity = np.zeros(k)
-    if query_pairs and vocab is not None and held is not None:
-        proximity = _proximity(vocab, held, k, query_pairs)
-    # The question's phrasing, looked for in each candidate and its neighbours (their texts read once).
-    phrases = question_phrases(question)
-    phrase = window_phrase = prev_phrase_only = np.zeros(k)
-    if phrases:
-        near = sorted_unique(np.concatenate([prev_ids[same_prev], ids, next_ids[same_next]]))
-        near_texts = texts(near)
-        hits = phrase_hits(phrases, near_texts)
-        at = np.searchsorted(near, ids)
-        own_held = hits[at]
-        last = near.size - 1  # a neighbour outside the paragraph is not in ``near``; its (clipped) row is masked off
-        prev_held = hits[np.minimum(np.searchsorted(near, prev_ids), last)] & same_prev[:, None]
-        next_held = hits[np.minimum(np.searchsorted(near, next_ids), last)] & same_next[:, None]
-        phrase = own_held.sum(axis=1) / len(phrases)
-        window_phrase = (own_held | prev_held | next_held).sum(axis=1) / len(phrases)
-        prev_phrase_only = (prev_held & ~own_held).sum(axis=1) / len(phrases)
-        cand_texts = [near_texts[j] for j in at.tolist()]
-    else:
-        cand_texts = texts(ids)
-    if query_pairs and held is None:
-        for row, text in enumerate(cand_texts):
-            proximity[row] = len(query_pairs & _pairs(tokenizer(text))) / len(query_pairs)
+    phrase_columns, cand_texts = _phrases(question, ids, near, texts)
+    proximity = _proximity_of(layout, ids, terms, tokenizer, cand_texts, held)
     cue = answer_cues(kind, cand_texts, question) if kind is not None else np.zeros(k)
     bridged = related_hits(vocab, held, terms, tokenizer, cand_texts) & ~matched
     related = (bridged * idf).sum(axis=1) / mass
-
-    # Article-local IDF: a term found in most of the article's sentences (its topic) says little about which one answers.
-    # Counted from each term's postings: how many of them fall in each candidate's article (or paragraph's article).
-    ordered = layout.in_article_order
-    local_df = np.vstack(
-        [_in_articles(docs, sent_article, layout.sent_lo, layout.sent_hi, arts, ordered) for docs, _ in sentence_postings]
-    )
-    local_idf = np.log1p((layout.sentences_in[arts] - local_df + 0.5) / (local_df + 0.5)).T
-    local = (matched * local_idf * idf).sum(axis=1)
-    local_coverage = local / np.maximum((local_idf * idf).sum(axis=1), 1e-9)
-    # How much the article as a whole is about the question's terms: how many of its sentences hold each, dampened.
-    article_tf = (np.log1p(local_df).T * idf).sum(axis=1) / mass
-    # The same local IDF for paragraphs: which paragraph of the article holds the question's rarer (in the article) terms.
-    local_pdf = np.vstack(
-        [_in_articles(docs, layout.para_article, layout.para_lo, layout.para_hi, arts, ordered) for docs, _ in paragraph_postings]
-    )
-    local_pidf = np.log1p((layout.paragraphs_in[arts] - local_pdf + 0.5) / (local_pdf + 0.5)).T
-    para_matched = np.column_stack([locate(docs, paras)[0] for docs, _ in paragraph_postings])
-    local_para = (para_matched * local_pidf * idf).sum(axis=1) / np.maximum((local_pidf * idf).sum(axis=1), 1e-9)
-    # What the sentence before (after) holds of the question and this one lacks: this one may be its continuation.
-    prev_only = ((prev_matched & ~matched) * idf).sum(axis=1) / mass
-    next_only = ((next_matched & ~matched) * idf).sum(axis=1) / mass
-    # Whether a sentence leans on the one before only matters where that one holds something of the question.
-    leaning = np.zeros(k, dtype=bool)
-    for row in np.flatnonzero(prev_only > 0).tolist():
-        leaning[row] = leans_on_previous(cand_texts[row])
     # Reciprocal rank of the sentence among candidates.
     own_rank = 1.0 / (1.0 + np.argsort(np.argsort(-own_ids, kind="stable"), kind="stable"))
     columns = {
         "own": own_ids / mass,
         "paragraph": para_ids / mass,
-        "neighbour": neighbour / mass,
+        "neighbour": scored.neighbour / mass,
         "coverage": coverage,
         "window": window,
         "proximity": proximity,
         "answer_type": cue,
-        "article": article_best / mass,
-        "local": local / mass,
-        "local_coverage": local_coverage,
-        "local_para": local_para,
+        "article": scored.article_best / mass,
+        **_local(layout, sentence_postings, paragraph_postings, ids, matched, idf, mass),
         "own_rank": own_rank,
-        "para_rank": para_rank,
-        "article_tf": article_tf,
+        "para_rank": scored.para_rank,
         "log_own": np.log1p(own_ids / mass),
         "log_paragraph": np.log1p(para_ids / mass),
-        "phrase": phrase,
-        "window_phrase": window_phrase,
-        "prev_only": prev_only,
-        "next_only": next_only,
-        "prev_phrase_only": prev_phrase_only,
-        "lean_prev_only": np.where(leaning, prev_only, 0.0),
+        **phrase_columns,
+        **_continuation(near, matched, idf, mass, cand_texts),
         "related": related,
     }
-    return Candidates(terms, idf, ids, np.column_stack([columns[f] for f in FEATURES]), term_scores, df, window_hits, bridged)
+    features = np.column_stack([columns[f] for f in FEATURES])
+    return Candidates(terms, idf, ids, features, scored.term_scores, df, window_hits, bridged)
 
 
 def combine(c: Candidates, weights: Sequence[float]) -> NDArray[np.float64]:
@@ -665,42 +699,3 @@ class Ranked:
 
     candidates: Candidates
     scores: NDArray[np.float64]
-
-
-def index_candidates(
-    index: SentenceIndex,
-    terms: list[str],
-    question: str = "",
-    n: int | None = None,
-    allowed: NDArray[np.bool_] | None = None,
-) -> Candidates:
-    """:func:`candidates` over ``index`` (the best ``n``, default its ``candidates`` setting), reading the terms' postings."""
-    return candidates(
-        [index.sentence_engine.postings(t) for t in terms],
-        [index.paragraph_engine.postings(t) for t in terms],
-        index.layout(),
-        index.sentence_texts,
-        terms,
-        question,
-        index.tokenizer,
-        index.settings.candidates if n is None else n,
-        index.settings.paragraph_weight,
-        allowed,
-    )
-
-
-def rank(
-    index: SentenceIndex,
-    terms: list[str],
-    question: str = "",
-    weights: dict[str, float] | None = None,
-    allowed: NDArray[np.bool_] | None = None,
-) -> Ranked:
-    """Pick ``index``'s candidate sentences for ``terms`` from their postings and weigh their features.
-
-    ``allowed`` (one flag per article) limits the candidates to those articles (date-aware questions).
-    """
-    terms = list(dict.fromkeys(terms))
-    c = index_candidates(index, terms, question, allowed=allowed)
-    w = {**WEIGHTS, **(weights or {})}
-    return Ranked(c, combine(c, [w[name] for name in FEATURES]))

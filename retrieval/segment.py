@@ -26,7 +26,8 @@ CONTINUATIONS = frozenset("inc corp co ltd no nos vs etc e.g i.e approx est dept
 _LAST_WORD = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)\.$")
 
 
-def _should_join(left: str, right: str) -> bool:
+def should_join(left: str, right: str) -> bool:
+    """True when sentence ``left`` ends in an abbreviation ("Sen.", "v.") that ``right`` continues, so they are one."""
     match = _LAST_WORD.search(left)
     if not match:
         return False
@@ -59,7 +60,7 @@ def split_paragraph(text: str, start: int, end: int) -> Iterator[tuple[int, int]
         s, e = s + stripped_left, e - stripped_right
         if s >= e:
             continue
-        if spans and _should_join(chunk[spans[-1][0] : spans[-1][1]], chunk[s:e]):
+        if spans and should_join(chunk[spans[-1][0] : spans[-1][1]], chunk[s:e]):
             spans[-1][1] = e
         else:
             spans.append([s, e])

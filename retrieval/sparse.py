@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,29 @@ class Background:
     df: NDArray[np.float64]
     num_docs: int
     avg_doc_len: float
+
+
+@dataclass
+class _Plan:
+    """A query for :meth:`SparseBm25.top`: its distinct known terms, rarest first, and per term its postings'
+    span, how often the query repeats it, and the most it can add to a document's score."""
+
+    terms: list[int]
+    spans: list[tuple[int, int]]
+    weights: list[int]
+    bounds: list[float]
+
+
+@dataclass
+class _Scan:
+    """Where the first pass of :meth:`SparseBm25.top` stopped."""
+
+    remaining: float
+    theta: float = -np.inf
+    parts: list[NDArray[np.int32]] = field(default_factory=list)
+    head: NDArray[np.int32] | None = None
+    #: Terms (positions in the plan) not scanned in the first pass.
+    lookup: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -144,74 +167,92 @@ class SparseBm25:
         query term ranks by that term's score alone, so its best-scoring postings (stored at
         build time, see :attr:`head_ptr`) are the only ones such documents can come from.
         """
-        counts: dict[int, int] = {}
-        for t in term_ids:
-            if 0 <= t < self.num_terms:
-                counts[t] = counts.get(t, 0) + 1  # a repeated query term counts once per repeat, as in bm25s
-        if not counts or n <= 0:
+        plan = self._plan(term_ids)
+        if plan is None or n <= 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        terms = sorted(counts, key=lambda t: int(self.indptr[t + 1] - self.indptr[t]))
-        spans = [(int(self.indptr[t]), int(self.indptr[t + 1])) for t in terms]
-        weights = [counts[t] for t in terms]
-        bounds = [float(self.column_max(t)) * counts[t] for t in terms]
         constant = self._constant(term_ids)
         scores = self._scratch()
-        parts: list[NDArray[np.int32]] = []
-        remaining = sum(bounds)
-        theta = -np.inf
-        head: NDArray[np.int32] | None = None
-        seen = 0  # postings read so far
-        lookup: list[int] = []  # terms not scanned in the first pass
-        for i, (s, e) in enumerate(spans):
-            size = e - s
-            if lookup:
-                lookup.append(i)
-                continue
-            if parts:
-                theta = max(theta, self._nth_best(scores, parts, n, len(parts)))
-                if remaining < theta:
-                    lookup = [i]  # no unseen document can reach the top n any more
-                    continue
-            if i == len(spans) - 1 and size > seen + HEAD:
-                head = self.head(terms[i], n)
-                if head is not None:
-                    lookup = [i]  # the last, commonest term: its head postings stand in for a scan
-                    break
-            idx = self.indices[s:e]
-            scores[idx] += self.data[s:e] * weights[i] if weights[i] != 1 else self.data[s:e]
-            parts.append(idx)
-            seen += size
-            remaining -= bounds[i]
-        docs = distinct(parts, self.num_docs) if parts else np.empty(0, dtype=np.int64)
-        touched = list(parts)
-        if lookup:
-            # Documents that can't reach theta even with every remaining term are dropped; the
-            # remaining terms then only need scoring for the documents left. A list much longer
-            # than those documents is binary-searched; a shorter one is simply added in whole
-            # (documents it adds were unseen, so they can't reach the top n, and are ignored).
-            if np.isfinite(theta):
-                docs = docs[scores[docs] + sum(bounds[i] for i in lookup) >= theta]
-            if head is not None:
-                docs = distinct([docs.astype(np.int32), head], self.num_docs)
-            docs = np.sort(docs)
-            for i in lookup:
-                s, e = spans[i]
-                if 4 * docs.size > e - s:
-                    idx = self.indices[s:e]
-                    scores[idx] += self.data[s:e] * weights[i]
-                    touched.append(idx)
-                    continue
-                found, pos = locate(self.indices[s:e], docs)
-                scores[docs[found]] += self.data[s:e][pos[found]] * weights[i]
+        scan = self._scan(plan, scores, n)
+        docs = distinct(scan.parts, self.num_docs) if scan.parts else np.empty(0, dtype=np.int64)
+        touched = list(scan.parts)
+        if scan.lookup:
+            docs = self._look_up(plan, scan, scores, docs, touched)
         vals = scores[docs]
         for idx in touched:
             scores[idx] = 0  # leave the scratch array clean for the next query
-        if lookup:
+        if scan.lookup:
             scores[docs] = 0
         if docs.size > n:
             keep = np.argpartition(-vals, n - 1)[:n]
             docs, vals = docs[keep], vals[keep]
         return docs, (vals + constant if constant else vals).astype(np.float32, copy=False)
+
+    def _plan(self, term_ids: list[int]) -> _Plan | None:
+        """The query's known terms, rarest first, with their postings' spans, repeat counts and score bounds."""
+        counts: dict[int, int] = {}
+        for t in term_ids:
+            if 0 <= t < self.num_terms:
+                counts[t] = counts.get(t, 0) + 1  # a repeated query term counts once per repeat, as in bm25s
+        if not counts:
+            return None
+        terms = sorted(counts, key=lambda t: int(self.indptr[t + 1] - self.indptr[t]))
+        spans = [(int(self.indptr[t]), int(self.indptr[t + 1])) for t in terms]
+        bounds = [float(self.column_max(t)) * counts[t] for t in terms]
+        return _Plan(terms, spans, [counts[t] for t in terms], bounds)
+
+    def _scan(self, plan: _Plan, scores: NDArray[np.float32], n: int) -> _Scan:
+        """The first pass: scan the terms' postings, rarest first, until no unseen document can reach the top ``n``
+        (the rest are then only looked up) or the last, commonest term's head postings can stand in for it."""
+        scan = _Scan(remaining=sum(plan.bounds))
+        seen = 0  # postings read so far
+        spans, weights = plan.spans, plan.weights
+        for i, (s, e) in enumerate(spans):
+            size = e - s
+            if scan.lookup:
+                scan.lookup.append(i)
+                continue
+            if scan.parts:
+                scan.theta = max(scan.theta, self._nth_best(scores, scan.parts, n, len(scan.parts)))
+                if scan.remaining < scan.theta:
+                    scan.lookup = [i]  # no unseen document can reach the top n any more
+                    continue
+            if i == len(spans) - 1 and size > seen + HEAD:
+                scan.head = self.head(plan.terms[i], n)
+                if scan.head is not None:
+                    scan.lookup = [i]  # the last, commonest term: its head postings stand in for a scan
+                    break
+            idx = self.indices[s:e]
+            scores[idx] += self.data[s:e] * weights[i] if weights[i] != 1 else self.data[s:e]
+            scan.parts.append(idx)
+            seen += size
+            scan.remaining -= plan.bounds[i]
+        return scan
+
+    def _look_up(
+        self, plan: _Plan, scan: _Scan, scores: NDArray[np.float32], docs: NDArray[np.int64], touched: list[NDArray[np.int32]]
+    ) -> NDArray[np.int64]:
+        """Score the documents still in the running for the terms the first pass did not scan; returns those documents.
+
+        Documents that can't reach theta even with every remaining term are dropped; the
+        remaining terms then only need scoring for the documents left. A list much longer
+        than those documents is binary-searched; a shorter one is simply added in whole
+        (documents it adds were unseen, so they can't reach the top n, and are ignored).
+        """
+        if np.isfinite(scan.theta):
+            docs = docs[scores[docs] + sum(plan.bounds[i] for i in scan.lookup) >= scan.theta]
+        if scan.head is not None:
+            docs = distinct([docs.astype(np.int32), scan.head], self.num_docs)
+        docs = np.sort(docs)
+        for i in scan.lookup:
+            s, e = plan.spans[i]
+            if 4 * docs.size > e - s:
+                idx = self.indices[s:e]
+                scores[idx] += self.data[s:e] * plan.weights[i]
+                touched.append(idx)
+                continue
+            found, pos = locate(self.indices[s:e], docs)
+            scores[docs[found]] += self.data[s:e][pos[found]] * plan.weights[i]
+        return docs
 
     def _nth_best(self, scores: NDArray[np.float32], parts: list[NDArray[np.int32]], n: int, scanned: int) -> float:
         """A lower bound of the ``n``-th best (partial) score among the documents read so far."""

@@ -18,7 +18,7 @@ from .stopwords import STOPWORDS_EN
 #: Word characters, allowing inner apostrophes ("don't", "O’Neil") and dots in acronyms ("u.s"), and
 #: combining accents after a letter (lower-casing "İstanbul" gives "i" + a combining dot).
 #: (Written so that the common case, a run of word characters, stays one fast loop.)
-_WORD = re.compile(r"\w+(?:[\u0300-\u036f]+\w*)*(?:['’.]\w+(?:[\u0300-\u036f]+\w*)*)*")
+WORD = re.compile(r"\w+(?:[\u0300-\u036f]+\w*)*(?:['’.]\w+(?:[\u0300-\u036f]+\w*)*)*")
 
 
 def fold_accents(word: str) -> str:
@@ -50,13 +50,13 @@ class Tokenizer:
         """The content words of ``text`` as ``(term, start, end)``; ``start:end`` is the word in ``text``."""
         out = []
         cache, stopwords = self._cache, self.stopwords
-        for match in _WORD.finditer(text):
+        for match in WORD.finditer(text):
             word = match.group().lower().replace("’", "'")
             if word in stopwords:
                 continue
             term = cache.get(word)
             if term is None:
-                term = self._term(word)
+                term = self.term(word)
             if term:
                 out.append((term, *match.span()))
         return out
@@ -66,12 +66,12 @@ class Tokenizer:
         cache = self._cache
         stopwords = self.stopwords
         terms = []
-        for word in _WORD.findall(text.lower()):
+        for word in WORD.findall(text.lower()):
             if word in stopwords:
                 continue
             term = cache.get(word)
             if term is None:
-                term = self._term(word)
+                term = self.term(word)
             if term:
                 terms.append(term)
         return terms
@@ -92,7 +92,7 @@ class Tokenizer:
         found = dict(zip(plain, stems, strict=True))
         return [found[w] if w in found else (self(w) or [""])[0] for w in words]
 
-    def _term(self, word: str) -> str:
+    def term(self, word: str) -> str:
         """The term of a lower-cased word that is not a stopword; "" when it is one once its accents are folded ("à")."""
         term = self._cache.get(word)
         if term is None:

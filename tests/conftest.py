@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from bot.answerer import Answerer
 from bot.logs import PAYLOAD_LOGGERS
-from bot.pipeline import Answerer
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from tests.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..app import Loaded, build_answerer, warn, with_passages
+from ..bootstrap import Loaded, build_answerer, warn, with_passages
 from ..config import Config, load_config
 from ..progress import DELAY, BuildProgress, summary
 

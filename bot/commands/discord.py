@@ -11,13 +11,13 @@ from typing import Any
 import aiohttp
 import discord
 
+from ..answerer import Answerer
 from ..answering import open_service
-from ..app import follow_corpus
+from ..bootstrap import follow_corpus
 from ..config import Config
 from ..discord import fetch_application_id, invite_url, run_discord
 from ..discord.run import require_token
 from ..logs import setup_logging
-from ..pipeline import Answerer
 from .common import add_corpus_options, config_from, load
 
 #: What the gateway's close codes mean for whoever runs the bot.

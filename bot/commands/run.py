@@ -7,11 +7,11 @@ import asyncio
 import logging
 import sys
 
+from ..answerer import Answerer
 from ..answering import open_service
-from ..app import follow_corpus
+from ..bootstrap import follow_corpus
 from ..config import Config, ConfigError
 from ..logs import setup_logging
-from ..pipeline import Answerer
 from ..services import Plan, plan, serve_all
 from .common import add_corpus_options, config_from, load
 

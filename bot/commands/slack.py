@@ -6,11 +6,11 @@ import argparse
 import asyncio
 import sys
 
+from ..answerer import Answerer
 from ..answering import open_service
-from ..app import follow_corpus
+from ..bootstrap import follow_corpus
 from ..config import Config
 from ..logs import setup_logging
-from ..pipeline import Answerer
 from ..slack.runner import SlackStartupError, check_tokens, start_slack
 from .common import add_corpus_options, config_from, load
 

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from ..answerer import Answerer
 from ..answering import AnswerService, build_service
 from ..config import Config, ConfigError
 from ..feedback import FeedbackLog
-from ..pipeline import Answerer
 from ..state import State
 from .ask import ask_command
 from .guards import guard_parsers, keep_payloads_out_of_logs

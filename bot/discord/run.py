@@ -7,12 +7,12 @@ from pathlib import Path
 
 import discord
 
-from retrieval.index import default_cache_dir
+from retrieval import default_cache_dir
 
+from ..answerer import Answerer
 from ..answering import AnswerService, open_service
 from ..config import Config, ConfigError, DiscordConfig
 from ..feedback import FeedbackLog, open_feedback
-from ..pipeline import Answerer
 from ..state import State
 from .client import QuoteClient, ShardedQuoteClient, build_client
 from .endpoints import check_endpoints, discord_endpoints

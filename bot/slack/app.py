@@ -17,10 +17,10 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from ..answerer import Answerer
 from ..answering import AnswerService, Handled, Kind
 from ..feedback import FeedbackLog
 from ..models import Question
-from ..pipeline import Answerer
 from ..state import State
 from .payloads import (
     ACTION_MORE,

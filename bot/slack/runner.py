@@ -29,11 +29,11 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from ..answerer import Answerer
 from ..answering import AnswerService, build_service, open_service
 from ..config import Config, SlackConfig
 from ..feedback import FeedbackLog, open_feedback
 from ..metrics import add_ops_routes
-from ..pipeline import Answerer
 from ..state import State
 from .app import Outcome, SlackBot, build_app
 from .shape import malformed

@@ -12,9 +12,9 @@ import asyncio
 import json
 import sys
 
+from bot.answerer import Answerer
 from bot.lifecycle import Lifecycle, ShuttingDown
 from bot.models import Question
-from bot.pipeline import Answerer
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from tests.conftest import SEEDS

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.answerer import Answerer
 from bot.answering import ERROR_NOTICE, AnswerService, Handled, Kind, open_service
 from bot.config import LimitsConfig, parse_config
 from bot.lifecycle import Lifecycle
@@ -18,7 +19,6 @@ from bot.limits import RateLimiter
 from bot.logs import AnswerLog, JsonFormatter
 from bot.metrics import Metrics
 from bot.models import Answer, Question
-from bot.pipeline import Answerer
 from bot.state import FallbackState, MemoryState, RedisState, State
 from retrieval.index import SentenceIndex
 from tests.redis_server import RedisServer

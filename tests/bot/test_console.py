@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import json
 
+from bot.answerer import Answerer
 from bot.console import Console, run_console
-from bot.pipeline import Answerer
 from tests.conftest import IBM_QUOTE
 
 

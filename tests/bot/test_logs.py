@@ -15,11 +15,11 @@ import pytest
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.answerer import Answerer
 from bot.config import Config, apply_environment, parse_config
 from bot.feedback import FeedbackLog
 from bot.logs import PAYLOAD_LOGGERS, REDACTED, AnswerLog, Redactor, config_secrets, setup_logging
 from bot.models import Question
-from bot.pipeline import Answerer
 from bot.state import MemoryState
 
 #: Test secrets: some token-shaped, some (the signing secret, the Redis password) only known from the config.

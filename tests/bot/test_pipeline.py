@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
+from bot.answerer import Answerer, AnswerSettings
 from bot.models import NoAnswer, Question
-from bot.pipeline import Answerer, AnswerSettings
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from retrieval.records import Article, LoadReport

@@ -6,8 +6,8 @@ import asyncio
 import dataclasses
 import threading
 
+from bot.answerer import Answerer, AnswerSettings
 from bot.models import Question
-from bot.pipeline import Answerer, AnswerSettings
 from retrieval.index import SentenceIndex
 
 
@@ -24,14 +24,14 @@ class _Gate(SentenceIndex):
         gate.release = threading.Event()
         return gate
 
-    def rank(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def layout(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         with self._lock:
             self.running += 1
             self.peak = max(self.peak, self.running)
             self.threads.add(threading.current_thread().name)
         self.release.wait(5)
         try:
-            return super().rank(*args, **kwargs)
+            return super().layout(*args, **kwargs)
         finally:
             with self._lock:
                 self.running -= 1

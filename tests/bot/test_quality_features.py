@@ -9,16 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.answerer import Answerer, AnswerSettings
 from bot.cli import main
 from bot.evaluate import load_questions, run
 from bot.models import Question
-from bot.pipeline import Answerer, AnswerSettings, confidence
 from bot.present import near_duplicate, word_set
 from bot.render import why_text
 from retrieval.background import evidence_weights
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from retrieval.ranking import FEATURES, query_terms
+from retrieval.rerank import rank
+from retrieval.search import confidence
 from tests.conftest import ROOT, SEEDS
 from tests.retrieval.test_related import route_index
 
@@ -131,7 +133,7 @@ def test_a_question_said_in_other_words_is_answered_not_refused(tmp_path: Path) 
     question = "What did the board prefer?"
     answer = Answerer(index).answer(Question(question))
     assert answer.answered and answer.passages[0].source.id == "memo"
-    ranked = index.rank(query_terms(index.tokenizer, question), question)
+    ranked = rank(index, query_terms(index.tokenizer, question), question)
     best = int(np.argmax(ranked.scores))
     window = ranked.candidates.features[best, FEATURES.index("window")]
     assert window < AnswerSettings().min_coverage <= confidence(ranked.candidates, best)
@@ -202,7 +204,7 @@ def test_context_quoted_just_above_on_the_page_is_not_repeated() -> None:
 
 def test_confidence_with_the_corpus_idf_is_window_plus_half_related(seed_index: SentenceIndex) -> None:
     question = "Does IBM still sell facial recognition software to police?"
-    ranked = seed_index.rank(query_terms(seed_index.tokenizer, question), question)
+    ranked = rank(seed_index, query_terms(seed_index.tokenizer, question), question)
     c = ranked.candidates
     window, related = c.features[:, FEATURES.index("window")], c.features[:, FEATURES.index("related")]
     assert related.any() or window.min() < window.max()
@@ -217,7 +219,7 @@ def test_a_small_corpus_weighs_common_words_by_english_at_large(seed_answerer: A
     question = "Why did IBM stop selling facial recognition?"
     answer = seed_answerer.answer(Question(question))
     assert answer.answered and "about-face on facial recognition" in answer.passages[0].text
-    ranked = seed_index.rank(query_terms(seed_index.tokenizer, question), question)
+    ranked = rank(seed_index, query_terms(seed_index.tokenizer, question), question)
     best = int(np.argmax(ranked.scores))
     c = ranked.candidates
     weights = evidence_weights(seed_index.tokenizer, question, c.terms, c.idf, seed_index.num_sentences)

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from bot.answerer import Answerer
 from bot.models import Answer, NoAnswer, Passage, Question, Source
-from bot.pipeline import Answerer
 from bot.render import (
     DISCORD_CONTENT_CHARS,
     DISCORD_DESCRIPTION_CHARS,

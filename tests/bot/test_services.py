@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.answerer import Answerer
 from bot.cli import main
 from bot.config import Config, Secret
-from bot.pipeline import Answerer
 from bot.services import plan, serve_all
 from bot.slack import SlackService
 from tests.bot.discord.fake_discord import FakeDiscord

@@ -11,7 +11,8 @@ import pytest
 from retrieval.continuation import leans_on_previous
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
-from retrieval.ranking import FEATURES, query_terms, rank
+from retrieval.ranking import FEATURES, query_terms
+from retrieval.rerank import rank
 
 
 @pytest.mark.parametrize(

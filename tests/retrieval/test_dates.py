@@ -7,6 +7,9 @@ import datetime as dt
 import pytest
 
 from retrieval.dates import date_filter
+from retrieval.index import IndexSettings, SentenceIndex
+from retrieval.records import Article, LoadReport
+from tests.retrieval.searching import search
 
 NEWEST = dt.date(2021, 8, 3)
 
@@ -44,8 +47,12 @@ def test_no_date_phrase_means_no_filter() -> None:
 
 
 def test_bounds_are_half_open_and_undated_articles_never_match() -> None:
-    found = date_filter("before June 2021", NEWEST)
-    assert found is not None
-    assert found.accepts(dt.date(2021, 5, 31))
-    assert not found.accepts(dt.date(2021, 6, 1))
-    assert not found.accepts(None)
+    """Through the search path: the last day before the bound is in, the bound itself and undated articles are out."""
+    text = "The mayor opened the bridge."
+    dated = {"may31": dt.date(2021, 5, 31), "jun1": dt.date(2021, 6, 1), "undated": None, "newest": NEWEST}
+    articles = [Article(name, name, date, None, text, ((0, len(text)),)) for name, date in dated.items()]
+    index = SentenceIndex.build(LoadReport(articles), IndexSettings())
+    found = {hit.article_id for hit in search(index, "Who opened the bridge before June 2021?", k=10)}
+    assert "may31" in found
+    assert "jun1" not in found
+    assert "undated" not in found

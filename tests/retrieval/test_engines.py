@@ -9,6 +9,7 @@ from retrieval.corpus import load_corpus
 from retrieval.engines import Bm25sEngine, RankBm25Engine, make_engine
 from retrieval.index import IndexSettings, SentenceIndex
 from tests.conftest import SEEDS
+from tests.retrieval.searching import search
 
 SEED_QUESTIONS = [
     "Does IBM still sell facial recognition software?",
@@ -28,7 +29,7 @@ def test_both_engines_rank_the_seed_questions_alike_with_plain_bm25(question: st
     ranked = {}
     for engine in ("bm25s", "rank-bm25"):
         index = SentenceIndex.build(report, IndexSettings(engine=engine, method="lucene", rerank=False))
-        hits = index.search(question, k=5)
+        hits = search(index, question, k=5)
         assert hits, f"{engine} found nothing for {question!r}"
         ranked[engine] = [h.sentence for h in hits]
         scores = [h.score for h in hits]

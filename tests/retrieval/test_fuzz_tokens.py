@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from retrieval.tokens import _WORD, Tokenizer
+from retrieval.tokens import WORD, Tokenizer
 
 TOKENIZER = Tokenizer()
 WORDY = st.text(st.sampled_from("abcXYZ019 .,'’-_\n\téüßİı"), max_size=60)
@@ -25,7 +25,7 @@ def test_word_offsets_point_at_words_in_order(text: str) -> None:
     previous_end = 0
     for term, start, end in TOKENIZER.words(text):
         assert previous_end <= start < end <= len(text)
-        assert _WORD.fullmatch(text[start:end])
+        assert WORD.fullmatch(text[start:end])
         assert term
         previous_end = end
 

@@ -9,34 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.index import SentenceIndex, open_index
+from retrieval.cache import open_index
+from retrieval.index import SentenceIndex
 from retrieval.live import LiveIndex, MergedIndex
-
-BASE = {
-    "a.txt": "date 2020-01-01\n\nThe council approved the new bridge budget. Work starts in spring.",
-    "b.txt": "date 2020-02-02\n\nThe museum opened a dinosaur exhibit. Children loved the fossils.",
-}
-
-
-def _corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    for name, text in BASE.items():
-        (root / name).write_text(text)
-    return root
-
-
-async def _until(live: LiveIndex, predicate: object, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():  # type: ignore[operator]
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out; updates: {live.updates}")
-        await asyncio.sleep(0.05)
+from tests.retrieval.live_corpus import BASE
+from tests.retrieval.live_corpus import make_corpus as _corpus
+from tests.retrieval.live_corpus import wait_until as _until
+from tests.retrieval.searching import search
 
 
 def _first(live: LiveIndex, question: str) -> str | None:
-    hits = live.search(question, k=1)
+    hits = search(live, question, k=1)
     return hits[0].text if hits else None
 
 
@@ -53,7 +36,7 @@ async def test_added_changed_and_deleted_files_show_up(live: LiveIndex, tmp_path
     assert _first(live, "dinosaur exhibit") == "The museum opened a dinosaur exhibit."
     (root / "c.txt").write_text("date 2021-03-03\n\nA comet will pass Earth in June. Astronomers are thrilled.")
     await _until(live, lambda: _first(live, "comet astronomers") is not None)
-    hit = live.search("When does the comet pass?", k=1)[0]
+    hit = search(live, "When does the comet pass?", k=1)[0]
     assert hit.article_id == "c.txt" and hit.date is not None and hit.date.isoformat() == "2021-03-03"
     # A changed file: the old sentence disappears, the new one is found.
     (root / "b.txt").write_text("date 2020-02-02\n\nThe museum closed the whale hall for repairs.")
@@ -110,33 +93,14 @@ async def test_delta_scores_are_comparable_with_the_base(tmp_path: Path) -> None
     live = LiveIndex([root], cache_dir=tmp_path / "cache")
     await live.start(watch=False)
     try:
-        before = live.search("museum dinosaur exhibit", k=1)[0]
+        before = search(live, "museum dinosaur exhibit", k=1)[0]
         (root / "b.txt").write_text(BASE["b.txt"] + " ")  # same text, new file stats: now in the delta
         await live.refresh([str(root / "b.txt")])
-        after = live.search("museum dinosaur exhibit", k=1)[0]
+        after = search(live, "museum dinosaur exhibit", k=1)[0]
         assert after.text == before.text
         assert after.sentence >= live.index.base.num_sentences
         assert after.score == pytest.approx(before.score, rel=0.35)
     finally:
-        await live.stop()
-
-
-async def test_the_bot_answers_from_a_live_index(tmp_path: Path) -> None:
-    from bot.app import start_live
-    from bot.config import Config, CorpusConfig
-    from bot.models import Question
-
-    root = _corpus(tmp_path)
-    config = Config(corpus=CorpusConfig(paths=[str(root)], cache_dir=str(tmp_path / "cache")))
-    answerer, live = await start_live(config)
-    try:
-        (root / "e.txt").write_text("date 2024-04-04\n\nThe lighthouse keeper retired after forty years.")
-        await _until(live, lambda: _first(live, "lighthouse keeper") is not None)
-        answer = await answerer.answer_async(Question("Who retired from the lighthouse?"))
-        assert answer.passages[0].text == "The lighthouse keeper retired after forty years."
-        assert answer.passages[0].source.id == "e.txt"
-    finally:
-        answerer.close()
         await live.stop()
 
 
@@ -151,30 +115,8 @@ async def test_a_file_changed_during_compaction_is_answered_once(tmp_path: Path)
         await live.refresh([str(root / "f.txt")])
         assert _first(live, "glacier calved fjord") == "A glacier calved into the fjord at dawn."
         await compaction
-        hits = live.search("glacier calved fjord", k=5)
+        hits = search(live, "glacier calved fjord", k=5)
         assert [h.text for h in hits].count("A glacier calved into the fjord at dawn.") == 1
         assert any(u.compacted for u in live.updates)
     finally:
-        await live.stop()
-
-
-async def test_the_bot_never_quotes_a_changed_files_old_text(tmp_path: Path) -> None:
-    """With re-ranking (the default) the answerer searches base and delta itself: the base copy of a changed file stays hidden."""
-    from bot.app import start_live
-    from bot.config import Config, CorpusConfig
-    from bot.models import Question
-
-    root = _corpus(tmp_path)
-    config = Config(corpus=CorpusConfig(paths=[str(root)], cache_dir=str(tmp_path / "cache")))
-    answerer, live = await start_live(config)
-    try:
-        question = Question("What did the council approve for the bridge?")
-        assert answerer.answer(question).passages[0].text == "The council approved the new bridge budget."
-        (root / "a.txt").write_text("date 2020-01-01\n\nThe council rejected the bridge budget after a long debate.")
-        await _until(live, lambda: live.index.delta is not None and live.index.delta.num_sentences > 0)
-        texts = [p.text for p in answerer.answer(Question("council bridge budget", k=5)).passages]
-        assert texts[0] == "The council rejected the bridge budget after a long debate."
-        assert "The council approved the new bridge budget." not in texts
-    finally:
-        answerer.close()
         await live.stop()

@@ -7,7 +7,9 @@ import pytest
 
 from retrieval.index import SentenceIndex
 from retrieval.qtype import answer_type, question_type
-from retrieval.ranking import FEATURES, WEIGHTS, answer_cue, answer_cues, phrase_hits, query_terms, question_phrases, rank
+from retrieval.ranking import FEATURES, WEIGHTS, answer_cue, answer_cues, phrase_hits, query_terms, question_phrases
+from retrieval.rerank import rank
+from tests.retrieval.searching import search
 
 
 @pytest.mark.parametrize(
@@ -69,7 +71,7 @@ def test_framing_words_are_not_searched_unless_nothing_else_is_left(seed_index: 
 
 def test_rank_scores_every_candidate_and_puts_the_ibm_quote_first(seed_index: SentenceIndex) -> None:
     question = "Does IBM still sell facial recognition software?"
-    ranked = seed_index.rank(query_terms(seed_index.tokenizer, question), question)
+    ranked = rank(seed_index, query_terms(seed_index.tokenizer, question), question)
     c = ranked.candidates
     assert c.features.shape == (c.ids.size, len(FEATURES)) and c.ids.size > 3
     assert np.isfinite(c.features).all()
@@ -82,7 +84,7 @@ def test_rank_scores_every_candidate_and_puts_the_ibm_quote_first(seed_index: Se
 
 def test_allowed_articles_limit_the_candidates(seed_index: SentenceIndex) -> None:
     terms = query_terms(seed_index.tokenizer, "facial recognition")
-    nothing = seed_index.rank(terms, "facial recognition", allowed=np.zeros(len(seed_index.articles), dtype=bool))
+    nothing = rank(seed_index, terms, "facial recognition", allowed=np.zeros(len(seed_index.articles), dtype=bool))
     assert nothing.candidates.ids.size == 0 and nothing.scores.size == 0
 
 
@@ -90,7 +92,7 @@ def test_plain_bm25_stays_available(seed_index: SentenceIndex) -> None:
     from dataclasses import replace
 
     plain = SentenceIndex(**{**seed_index.__dict__, "settings": replace(seed_index.settings, rerank=False)})
-    hits = plain.search("Does IBM still sell facial recognition software?", k=3)
+    hits = search(plain, "Does IBM still sell facial recognition software?", k=3)
     assert len(hits) == 3 and hits[0].score >= hits[1].score >= hits[2].score
 
 

@@ -11,8 +11,9 @@ import numpy as np
 from bench.wordnet_table import related_words as build_related_words
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
-from retrieval.ranking import FEATURES, query_terms, rank
+from retrieval.ranking import FEATURES, query_terms
 from retrieval.related import TABLE, related_terms
+from retrieval.rerank import rank
 from retrieval.tokens import Tokenizer
 
 

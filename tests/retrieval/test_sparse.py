@@ -29,7 +29,8 @@ def _reference(method: str, docs: list[list[str]]) -> tuple[bm25s.BM25, dict[str
 @pytest.mark.parametrize("method", METHODS)
 def test_scores_equal_bm25s_for_every_method(method: str) -> None:
     docs = [d for d in DOCS if d]  # bm25s counts an empty document as holding the empty token
-    engine = Bm25sEngine.from_tokens(docs, method=method)
+    engine = Bm25sEngine(method=method)
+    engine.index(docs)
     model, _ = _reference(method, docs)
     for query in (["ibm"], ["tim", "legisl"], ["forc", "polic", "ibm"], ["report", "report"]):
         want = model.get_scores(query)
@@ -59,7 +60,8 @@ def test_top_and_scores_at_agree_with_full_scores_on_a_random_corpus() -> None:
 
 
 def test_empty_and_unknown_queries_score_nothing() -> None:
-    engine = Bm25sEngine.from_tokens(DOCS)
+    engine = Bm25sEngine()
+    engine.index(DOCS)
     assert engine.top(["nowher"], 10)[0].size == 0
     assert engine.top([], 10)[0].size == 0
     assert not engine.get_scores(["nowher"]).any()

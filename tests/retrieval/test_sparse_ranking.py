@@ -12,7 +12,8 @@ import pytest
 
 from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex
-from retrieval.ranking import Candidates, answer_cue, answer_cues, index_candidates, query_terms
+from retrieval.ranking import Candidates, answer_cue, answer_cues, query_terms
+from retrieval.rerank import index_candidates, rank
 from tests.conftest import SQUAD
 from tests.retrieval.dense_ranking import dense_candidates
 
@@ -94,7 +95,7 @@ def test_saved_and_loaded_index_ranks_alike(seed_index: SentenceIndex, tmp_path)
     assert loaded.term_ptr.size == seed_index.num_sentences + 1
     for question in SEED_QUESTIONS:
         terms = query_terms(loaded.tokenizer, question)
-        a, b = loaded.rank(terms, question), seed_index.rank(terms, question)
+        a, b = rank(loaded, terms, question), rank(seed_index, terms, question)
         assert a.candidates.ids.tolist() == b.candidates.ids.tolist()
         np.testing.assert_allclose(a.scores, b.scores)
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.answerer import Answerer, AnswerSettings
 from bot.config import Config, CorpusConfig, DiscordConfig, FeedbackConfig, Secret
 from bot.discord.client import QuoteClient, ShardedQuoteClient, build_client
 from bot.discord.run import hash_file, serve
 from bot.discord.sync import CommandSync
 from bot.feedback import FeedbackLog
-from bot.pipeline import Answerer, AnswerSettings
 from bot.state import MemoryState
 from tests.bot.discord.fake_discord import FakeDiscord
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.answerer import Answerer, AnswerSettings
 from bot.models import Answer, Question
-from bot.pipeline import Answerer, AnswerSettings
 from bot.render import DISCORD_DESCRIPTION_CHARS, DISCORD_EMBED_TOTAL, DISCORD_TITLE_CHARS
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex

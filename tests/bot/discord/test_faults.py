@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.answerer import Answerer
 from bot.answering import build_service
 from bot.discord.client import build_client
 from bot.discord.run import hash_file, serve
 from bot.discord.sync import CommandSync
 from bot.feedback import FeedbackLog
-from bot.pipeline import Answerer
 from bot.state import FallbackState, RedisState
 from tests.bot.discord.conftest import Start, discord_config
 from tests.bot.discord.fake_discord import FakeDiscord, Fault, fixture

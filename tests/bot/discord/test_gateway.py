@@ -11,9 +11,9 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.answerer import Answerer
 from bot.discord import run_discord
 from bot.feedback import FeedbackLog
-from bot.pipeline import Answerer
 from bot.state import MemoryState
 from tests.bot.discord.conftest import Start, discord_config
 from tests.bot.discord.fake_discord import FakeDiscord, fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from bot.answerer import AnswerSettings
 from bot.discord.run import hash_file
-from bot.pipeline import AnswerSettings
 from tests.bot.discord.conftest import Start
 from tests.bot.discord.fake_discord import FakeDiscord, fixture
 

@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.answerer import Answerer
 from bot.config import Config, Secret
-from bot.pipeline import Answerer
 from bot.slack import Outcome, SlackService, start_slack
 
 from .fake_slack import FakeSlack

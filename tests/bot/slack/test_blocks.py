@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.answerer import Answerer
 from bot.models import Answer, NoAnswer, Passage, Question, Source
-from bot.pipeline import Answerer
 from bot.render import SLACK_MAX_BLOCKS, SLACK_SECTION_CHARS, SLACK_TEXT_CHARS
 from bot.slack.payloads import SLACK_BUTTON_TEXT_CHARS, SLACK_ID_CHARS, SLACK_VALUE_CHARS, answer_message, decode_value
 from bot.slack.triggers import unformat

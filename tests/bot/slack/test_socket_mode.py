@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
+from bot.answerer import Answerer
 from bot.config import Config
-from bot.pipeline import Answerer
 from bot.slack import start_slack
 from tests.conftest import IBM_QUOTE
 

@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.answerer import Answerer
 from bot.cli import main
 from bot.config import Config, Secret
-from bot.pipeline import Answerer
 from bot.slack import SlackService, SlackStartupError, run_slack, start_slack
 from bot.slack.payloads import ACTIONS
 from tests.bot_process import BotProcess

@@ -9,11 +9,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from retrieval.index import OpenedIndex, open_index
-from retrieval.live import LiveIndex, Update
+from retrieval import LiveIndex, OpenedIndex, Update, open_index
 
+from .answerer import Answerer
 from .config import Config
-from .pipeline import Answerer
 
 log = logging.getLogger("quotebot.corpus")
 
@@ -38,19 +37,6 @@ def build_answerer(
     started = time.perf_counter()
     opened = open_index(paths, config.index, cache_dir=cache, rebuild=rebuild, progress=progress)
     return Loaded(Answerer(opened.index, config.answer), opened, time.perf_counter() - started)
-
-
-async def start_live(config: Config, corpus: list[str] | None = None) -> tuple[Answerer, LiveIndex]:
-    """For a long-running bot: an answerer over a :class:`~retrieval.live.LiveIndex` that follows the corpus files.
-
-    Indexing runs in a worker process, so the event loop stays free; call ``await live.stop()``
-    (and ``answerer.close()``) on shutdown.
-    """
-    paths = corpus or config.corpus.paths
-    cache = Path(config.corpus.cache_dir) if config.corpus.cache_dir else None
-    live = LiveIndex(paths, config.index, cache_dir=cache)
-    await live.start()
-    return Answerer(live, config.answer), live
 
 
 async def follow_corpus(config: Config, answerer: Answerer, corpus: list[str] | None = None) -> Callable[[], Awaitable[None]]:
