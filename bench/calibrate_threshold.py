@@ -3,7 +3,7 @@
     python -m bench.calibrate_threshold [--limit 3000] [--min-answered 0.994]
 
 The answer is "nothing found" when the best-ranked sentence has too little of the question
-(``[answer] min_coverage``, on :func:`bot.pipeline.confidence`: the share of the question's words, weighed by
+(``[answer] min_coverage``, on :func:`retrieval.search.confidence`: the share of the question's words, weighed by
 :func:`retrieval.background.evidence_weights`, that it and its neighbours hold, related words counting half) or
 sits in a paragraph that matches too little of it (a candidate ``min_paragraph``, on its ``paragraph`` feature:
 paragraph BM25 per unit of the question's IDF mass; measured, not a setting: see docs/quality.md). For every pair

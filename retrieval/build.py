@@ -375,17 +375,17 @@ def merge(results: list[BatchResult], problems: list[Problem], vocab: Vocabulary
         par_end,
     )
     return Corpus(
-        table,
-        problems,
-        vocab.terms(),
-        cat("sa", np.int32),  # type: ignore[arg-type]
-        cat("sp", np.int32),  # type: ignore[arg-type]
-        cat("ss", np.int32),  # type: ignore[arg-type]
-        cat("se", np.int32),  # type: ignore[arg-type]
-        cat("sbs", np.int64),  # type: ignore[arg-type]
-        cat("sbe", np.int64),  # type: ignore[arg-type]
-        cat("ti", np.int32),  # type: ignore[arg-type]
-        cat("ts", np.int32),  # type: ignore[arg-type]
-        par_base,
-        files,
+        articles=table,
+        problems=problems,
+        terms=vocab.terms(),
+        sent_article=cat("sa", np.int32),  # type: ignore[arg-type]
+        sent_paragraph=cat("sp", np.int32),  # type: ignore[arg-type]
+        sent_start=cat("ss", np.int32),  # type: ignore[arg-type]
+        sent_end=cat("se", np.int32),  # type: ignore[arg-type]
+        sent_byte_start=cat("sbs", np.int64),  # type: ignore[arg-type]
+        sent_byte_end=cat("sbe", np.int64),  # type: ignore[arg-type]
+        term_ids=cat("ti", np.int32),  # type: ignore[arg-type]
+        term_sentence=cat("ts", np.int32),  # type: ignore[arg-type]
+        num_paragraphs=par_base,
+        files=files,
     )

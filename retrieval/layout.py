@@ -62,18 +62,18 @@ class Layout:
         para_lo = np.where(has, sent_paragraph[np.where(has, sent_lo, 0)], 0).astype(np.int64)
         para_hi = np.where(has, sent_paragraph[np.maximum(sent_hi - 1, 0)] + 1, 0).astype(np.int64)
         return cls(
-            sent_article,
-            sent_paragraph,
-            para_article,
-            np.bincount(sent_article, minlength=n_articles).astype(np.float64),
-            np.bincount(para_article, minlength=n_articles).astype(np.float64),
-            ordered,
-            sent_lo,
-            sent_hi,
-            para_lo,
-            para_hi,
-            term_ids,
-            term_ptr,
-            vocab,
+            sent_article=sent_article,
+            sent_paragraph=sent_paragraph,
+            para_article=para_article,
+            sentences_in=np.bincount(sent_article, minlength=n_articles).astype(np.float64),
+            paragraphs_in=np.bincount(para_article, minlength=n_articles).astype(np.float64),
+            in_article_order=ordered,
+            sent_lo=sent_lo,
+            sent_hi=sent_hi,
+            para_lo=para_lo,
+            para_hi=para_hi,
+            term_ids=term_ids,
+            term_ptr=term_ptr,
+            vocab=vocab,
         )
 
