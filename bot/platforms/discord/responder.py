@@ -60,7 +60,6 @@ class Responder:
     ) -> None:
         self.service = service
         self.feedback = feedback
-        self.state = service.state
         self.respond_within = respond_within
         self.view_timeout = view_timeout
         self.log_questions = log_questions

@@ -20,9 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ...feedback import FeedbackLog
 from ...messages import ALREADY_RATED, ANSWER_CHANGED, EXPIRED_BUTTON, NOT_HERE, SHUTTING_DOWN, SORRY, thanks
 from ...models import Question
-from ...pipeline import Answerer
 from ...service import AnswerService, Handled, Kind, Voted
-from ...state import State
 from .payloads import (
     ACTION_MORE,
     ACTION_SHARE,
@@ -82,16 +80,6 @@ class SlackBot:
         self.allowed_channels = frozenset(allowed_channels)
         self.log_questions = log_questions
         self._on_outcome = on_outcome
-
-    @property
-    def answerer(self) -> Answerer:
-        """The answerer the service asks."""
-        return self.service.answerer
-
-    @property
-    def state(self) -> State:
-        """The shared state (de-duplication keys, buckets) the service uses."""
-        return self.service.state
 
     # -- bookkeeping ---------------------------------------------------------------------------
 

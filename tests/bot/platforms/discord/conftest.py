@@ -11,7 +11,6 @@ import pytest
 
 from bot.config import Config, CorpusConfig, DiscordConfig, FeedbackConfig, Secret
 from bot.feedback import FeedbackLog
-from bot.models import Question
 from bot.pipeline import Answerer, AnswerSettings
 from bot.platforms.discord.client import QuoteClient, ShardedQuoteClient, build_client
 from bot.platforms.discord.run import hash_file, serve
@@ -66,10 +65,6 @@ async def start(seed_answerer: Answerer, tmp_path: Path) -> AsyncIterator[Start]
         log_questions: bool = True,
         **settings: object,
     ) -> Running:
-        if answerer is None:
-            # The session's shared answerer loads some tables on its first answer (about 0.5 s idle, over 2 s on a
-            # loaded 2-core machine); warm it so the 3-second-window tests time the responder, not that one-off load.
-            await asyncio.to_thread(seed_answerer.answer, Question("warm-up", "discord"))
         config = discord_config(fake, tmp_path, **settings)
         config.privacy.log_questions = log_questions
         if answer_settings is not None:
