@@ -1,6 +1,6 @@
 """How much of Discord's 3-second interaction window an ``/ask`` uses, end to end.
 
-Runs the real discord.py client against the loopback fake Discord (``tests/bot/discord/fake_discord.py``)
+Runs the real discord.py client against the loopback fake Discord (``tests/bot/platforms/discord/fake_discord.py``)
 and times, for each question, INTERACTION_CREATE sent → interaction callback received. The reference,
 measured in the same run, is ``Answerer.answer()`` called directly for the same question; the ratio
 is what the adapter adds (gateway parsing, the worker thread, rendering, the HTTP callback).
@@ -19,15 +19,15 @@ from pathlib import Path
 
 from bot.answerer import Answerer
 from bot.config import Config, CorpusConfig, DiscordConfig, FeedbackConfig, LimitsConfig, Secret
-from bot.discord.client import build_client
-from bot.discord.run import hash_file, serve
-from bot.discord.sync import CommandSync
 from bot.feedback import FeedbackLog
 from bot.models import Question
+from bot.platforms.discord.client import build_client
+from bot.platforms.discord.run import hash_file, serve
+from bot.platforms.discord.sync import CommandSync
 from bot.state import MemoryState
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
-from tests.bot.discord.fake_discord import FakeDiscord, fixture
+from tests.bot.platforms.discord.fake_discord import FakeDiscord, fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from bot.bootstrap import build_answerer
 from bot.config import Config, Secret
-from bot.slack import start_slack
-from tests.bot.slack.conftest import HttpSlack, Outcomes, fixture
-from tests.bot.slack.fake_slack import FakeSlack
+from bot.platforms.slack import start_slack
+from tests.bot.platforms.slack.conftest import HttpSlack, Outcomes, fixture
+from tests.bot.platforms.slack.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 

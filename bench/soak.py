@@ -41,11 +41,11 @@ from typing import Any
 
 from bot.answerer import Answerer
 from bot.config import Config, Secret
-from bot.slack import SlackService, start_slack
+from bot.platforms.slack import RunningSlack, start_slack
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
-from tests.bot.slack.conftest import HttpSlack, Outcomes, fixture
-from tests.bot.slack.fake_slack import Call, FakeSlack
+from tests.bot.platforms.slack.conftest import HttpSlack, Outcomes, fixture
+from tests.bot.platforms.slack.fake_slack import Call, FakeSlack
 from tests.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +137,7 @@ async def soak(args: argparse.Namespace) -> int:
         config.state.retry_seconds = 0.5  # probe a dead Redis often, so a restart is noticed within a short run
         config.limits.user_per_minute = config.limits.channel_per_minute = 0
         outcomes = [Outcomes(), Outcomes()]
-        services: list[SlackService] = []
+        services: list[RunningSlack] = []
         replicas: list[HttpSlack] = []
         for i in range(2):
             service = await start_slack(config, answerer, http=True, port=0, host="127.0.0.1", on_outcome=outcomes[i].append)
@@ -230,7 +230,7 @@ async def drive(
     await asyncio.gather(*pending)
 
 
-async def wait_for_replies(fake: TimedSlack, tally: Tally, services: list[SlackService], budget: float) -> None:
+async def wait_for_replies(fake: TimedSlack, tally: Tally, services: list[RunningSlack], budget: float) -> None:
     """Wait until every question has its reply and no answer is in flight (or the budget runs out)."""
     deadline = time.perf_counter() + max(budget, 1.0)
     while time.perf_counter() < deadline:
@@ -240,7 +240,7 @@ async def wait_for_replies(fake: TimedSlack, tally: Tally, services: list[SlackS
         await asyncio.sleep(0.05)
 
 
-def metric(services: list[SlackService], name: str) -> float:
+def metric(services: list[RunningSlack], name: str) -> float:
     """A counter summed over both replicas and all label values."""
     total = 0.0
     for service in services:
@@ -254,7 +254,7 @@ def report(
     tally: Tally,
     fake: TimedSlack,
     outcomes: list[Outcomes],
-    services: list[SlackService],
+    services: list[RunningSlack],
     warnings: WarningCounter,
     elapsed: float,
 ) -> int:

@@ -187,22 +187,31 @@ def _check_type(value: Any, hint: Any) -> Any:
     """Return ``value`` converted to ``hint``, or raise ``TypeError`` saying what was expected."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(hint)
-        if value is None and type(None) in options:
-            return None
-        for option in options:
-            if option is type(None):
-                continue
-            try:
-                return _check_type(value, option)
-            except TypeError:
-                continue
-        raise TypeError(f"expected {' or '.join(_name(o) for o in options if o is not type(None))}")
+        return _check_union(value, typing.get_args(hint))
     if origin is list:
         (item,) = typing.get_args(hint)
         if not isinstance(value, list):
             raise TypeError(f"expected a list of {_name(item)}")
         return [_check_type(v, item) for v in value]
+    return _check_scalar(value, hint)
+
+
+def _check_union(value: Any, options: tuple[Any, ...]) -> Any:
+    """``value`` converted to the first of ``options`` it fits (``None`` when that is one of them)."""
+    if value is None and type(None) in options:
+        return None
+    for option in options:
+        if option is type(None):
+            continue
+        try:
+            return _check_type(value, option)
+        except TypeError:
+            continue
+    raise TypeError(f"expected {' or '.join(_name(o) for o in options if o is not type(None))}")
+
+
+def _check_scalar(value: Any, hint: Any) -> Any:
+    """``value`` as a :class:`Secret`, float, exact bool or int, or instance of ``hint``; else ``TypeError``."""
     if hint is Secret:
         if not isinstance(value, str):
             raise TypeError("expected a string")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -17,7 +17,8 @@ from typing import TextIO
 from .answerer import Answerer
 from .lifecycle import TerminateGuard
 from .models import Question
-from .render import FORMATS, render, render_plain
+from .render import FORMATS, render
+from .render.plain import render_plain
 
 HELP = """Ask a question about the articles, or type a command:
   /help                          this help
@@ -83,55 +84,68 @@ def _history_file() -> Path:
     return Path(base) / "quotebot" / "history"
 
 
+def _open_history() -> Callable[[], None]:
+    """Load the readline history for an interactive session; returns what saves it (a no-op without readline)."""
+    try:
+        import readline
+
+        path = _history_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            readline.read_history_file(path)
+        readline.set_history_length(1000)
+    except (ImportError, OSError):
+        return lambda: None
+
+    def save() -> None:
+        try:
+            readline.write_history_file(path)
+        except OSError:
+            pass
+
+    return save
+
+
+def _reader(lines: Iterable[str] | None, interactive: bool) -> Callable[[], str | None]:
+    """What reads the next line, ``None`` at the end: from ``lines``, else the keyboard's prompt, else stdin."""
+    if lines is not None:
+        source = iter(lines)
+        return lambda: next(source, None)
+    if interactive:
+
+        def prompt() -> str | None:
+            try:
+                return input("quotebot> ")
+            except EOFError:
+                return None
+
+        return prompt
+    return lambda: sys.stdin.readline() or None
+
+
 def run_console(answerer: Answerer, lines: Iterable[str] | None = None, fmt: str = "plain", banner: str = "") -> int:
     """Run the interactive loop until ``/quit`` or end of input; ``lines`` replaces the keyboard in tests."""
     console = Console(answerer, fmt)
     interactive = lines is None and sys.stdin.isatty()
-    def save_history() -> None:
-        return None
-
-    if interactive:
-        try:
-            import readline
-
-            path = _history_file()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.exists():
-                readline.read_history_file(path)
-            readline.set_history_length(1000)
-            def save_history() -> None:
-                readline.write_history_file(path)
-
-        except (ImportError, OSError):
-            pass
+    save_history = _open_history() if interactive else (lambda: None)
+    read = _reader(lines, interactive)
     if banner:
         console._print(banner)
-    source = iter(lines) if lines is not None else None
     # SIGTERM ends the session cleanly (exit 0): at once while waiting for input, after the answer while answering.
     with TerminateGuard() as guard:
         try:
             while not guard.requested:
                 try:
-                    if source is not None:
-                        line = next(source)
-                    elif interactive:
-                        line = input("quotebot> ")
-                    else:
-                        line = sys.stdin.readline()
-                        if not line:
-                            break
-                except (EOFError, StopIteration):
-                    break
+                    line = read()
                 except KeyboardInterrupt:
                     console._print("")
                     continue
+                if line is None:
+                    break
                 with guard.busy():
                     keep_going = console.handle(line)
                 if not keep_going:
                     break
         finally:
-            try:
-                save_history()
-            except OSError:
-                pass
+            save_history()
     return 0

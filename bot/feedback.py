@@ -1,9 +1,15 @@
-"""The 👍 / 👎 feedback log: one JSON object per line, shared by Slack and Discord."""
+"""The 👍 / 👎 feedback rule and log, the same on every platform.
+
+The rule: one vote per person per answer (per page of quotes shown), remembered for
+:data:`VOTE_TTL` (30 days); a second vote in that time is refused with one message.
+:meth:`bot.service.AnswerService.vote` applies it; :class:`FeedbackLog` writes the records.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -13,6 +19,15 @@ from .config import Config
 from .logs import Redactor, config_secrets
 from .models import Answer
 from .state import FallbackState, State
+
+#: How long one person's vote on one answer blocks a second vote, on every platform (30 days).
+VOTE_TTL = 30 * 24 * 3600.0
+
+
+def passages_digest(answer: Answer) -> str:
+    """A short fingerprint of which passages an answer shows (article, start, end), to tell if the corpus changed since."""
+    refs = "|".join(f"{p.source.id}:{p.start}:{p.end}" for p in answer.passages)
+    return hashlib.blake2s(refs.encode("utf-8"), digest_size=6).hexdigest()
 
 
 class FeedbackLog:

@@ -35,6 +35,7 @@ class Metrics:
         )  # fmt: skip
         self.rate_limited = Counter("rate_limited", "Questions refused by a rate limit.", ["platform", "scope"], **opts)
         self.duplicates = Counter("duplicates", "Deliveries dropped as repeats of an event.", ["platform"], **opts)
+        self.votes = Counter("votes", "👍 / 👎 votes recorded in the feedback log.", ["platform", "vote"], **opts)
         self.errors = Counter("errors", "Errors while answering or replying.", ["platform", "kind"], **opts)
         self.in_flight = Gauge("answers_in_flight", "Answers being computed or sent right now.", **opts)
         self.answered_ratio = Gauge("answered_ratio", "Share of questions so far that were answered (0 before any).", **opts)
@@ -57,6 +58,10 @@ class Metrics:
     def observe_duplicate(self, platform: str) -> None:
         """Count a repeated delivery that was dropped."""
         self.duplicates.labels(platform).inc()
+
+    def observe_vote(self, platform: str, vote: str) -> None:
+        """Count one recorded vote (``"up"`` or ``"down"``)."""
+        self.votes.labels(platform, vote).inc()
 
     def observe_error(self, platform: str, kind: str) -> None:
         """Count an error of ``kind`` (an exception class name, say)."""

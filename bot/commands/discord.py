@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
-from typing import Any
 
 import aiohttp
 import discord
 
-from ..answerer import Answerer
-from ..answering import open_service
-from ..bootstrap import follow_corpus
-from ..config import Config
-from ..discord import fetch_application_id, invite_url, run_discord
-from ..discord.run import require_token
 from ..logs import setup_logging
+from ..platforms.base import Options
+from ..platforms.discord.invite import invite_url
+from ..platforms.discord.run import fetch_application_id, require_token
+from ..serve import plan, serve_until_signalled
 from .common import add_corpus_options, config_from, load
 
 #: What the gateway's close codes mean for whoever runs the bot.
@@ -72,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     loaded = load(args, config)
     setup_logging(config)
     try:
-        return asyncio.run(_serve(config, loaded.answerer, args.sync, args.corpus))
+        the_plan = plan(config, Options(force_sync=args.sync), ["discord"])
+        return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))
     except discord.LoginFailure:
         return _fail(CLOSE_CODES[4004])
     except discord.ConnectionClosed as exc:
@@ -84,33 +81,3 @@ def run(args: argparse.Namespace) -> int:
     finally:
         loaded.answerer.close()
 
-
-async def _serve(config: Config, answerer: Answerer, force_sync: bool, corpus: list[str] | None = None) -> int:
-    """Run the bot until SIGINT or SIGTERM; then finish the answers in flight, close, and return the exit status.
-
-    A login or gateway failure ends the run with that error (for :func:`run` to explain).
-    """
-    service = await open_service(config, answerer)
-    stop_following = await follow_corpus(config, answerer, corpus)
-    clients: list[Any] = []
-    bot = asyncio.create_task(run_discord(config, answerer, service=service, force_sync=force_sync, ready=clients.append))
-
-    async def close_client() -> None:
-        for client in clients:
-            await client.close()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(bot, 10)
-
-    stopper = asyncio.create_task(service.lifecycle.run_until_stopped(close_client, service.close, stop_following))
-    try:
-        await asyncio.wait({bot, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        if not stopper.done():  # the bot ended by itself (an error): no signal to wait for
-            stopper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await stopper
-            await service.close()
-            await stop_following()
-    if bot.done() and not bot.cancelled() and bot.exception() is not None:
-        raise bot.exception()  # type: ignore[misc]
-    return stopper.result() if not stopper.cancelled() else 1

@@ -7,12 +7,10 @@ import asyncio
 import logging
 import sys
 
-from ..answerer import Answerer
-from ..answering import open_service
-from ..bootstrap import follow_corpus
-from ..config import Config, ConfigError
+from ..config import ConfigError
 from ..logs import setup_logging
-from ..services import Plan, plan, serve_all
+from ..platforms.base import Options
+from ..serve import plan, serve_until_signalled
 from .common import add_corpus_options, config_from, load
 
 
@@ -38,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     """Plan the platforms from the tokens present, load the corpus once, and serve them all."""
     config = config_from(args)
     setup_logging(config)
-    the_plan = plan(config, args.slack_http)
+    the_plan = plan(config, Options(http=args.slack_http, port=args.port, host=args.host))
     if the_plan.empty:
         print("quotebot run: no platform has tokens configured:", file=sys.stderr)
         for reason in the_plan.skipped:
@@ -49,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger("quotebot.run").info("not starting %s", reason)
     loaded = load(args, config)
     try:
-        return asyncio.run(_serve(config, loaded.answerer, the_plan, args))
+        return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))
     except ConfigError:
         raise
     except Exception as exc:  # a platform's startup error: one line, not a traceback
@@ -58,15 +56,3 @@ def run(args: argparse.Namespace) -> int:
     finally:
         loaded.answerer.close()
 
-
-async def _serve(config: Config, answerer: Answerer, the_plan: Plan, args: argparse.Namespace) -> int:
-    """Serve until SIGINT or SIGTERM, then finish the answers in flight and close; returns the exit status."""
-    service = await open_service(config, answerer)
-    stop_following = await follow_corpus(config, answerer, args.corpus)
-    remove = service.lifecycle.install_signal_handlers()
-    try:
-        return await serve_all(config, answerer, the_plan, service=service, slack_port=args.port, slack_host=args.host)
-    finally:
-        remove()
-        await service.close()
-        await stop_following()

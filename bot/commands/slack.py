@@ -6,12 +6,10 @@ import argparse
 import asyncio
 import sys
 
-from ..answerer import Answerer
-from ..answering import open_service
-from ..bootstrap import follow_corpus
-from ..config import Config
 from ..logs import setup_logging
-from ..slack.runner import SlackStartupError, check_tokens, start_slack
+from ..platforms.base import Options
+from ..platforms.slack.runner import SlackStartupError, check_tokens
+from ..serve import plan, serve_until_signalled
 from .common import add_corpus_options, config_from, load
 
 
@@ -36,25 +34,13 @@ def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     setup_logging(config)
     try:
-        check_tokens(config.slack, http=args.http)
+        check_tokens(config.slack, http=args.http)  # before the corpus is loaded, so a missing token fails fast
         loaded = load(args, config)
         try:
-            return asyncio.run(_serve(config, loaded.answerer, args))
+            the_plan = plan(config, Options(http=args.http, port=args.port, host=args.host), ["slack"])
+            return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))
         finally:
             loaded.answerer.close()
     except SlackStartupError as exc:
         print(f"quotebot slack: {exc}", file=sys.stderr)
         return 2
-
-
-async def _serve(config: Config, answerer: Answerer, args: argparse.Namespace) -> int:
-    """Serve Slack until SIGINT or SIGTERM; then finish the answers in flight, close, and return the exit status."""
-    service = await open_service(config, answerer)
-    stop_following = await follow_corpus(config, answerer, args.corpus)
-    try:
-        slack = await start_slack(config, answerer, http=args.http, port=args.port, host=args.host, service=service)
-    except BaseException:
-        await stop_following()
-        await service.close()
-        raise
-    return await service.lifecycle.run_until_stopped(slack.runner.stop, service.close, stop_following)

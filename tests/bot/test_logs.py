@@ -203,14 +203,14 @@ async def test_slack_and_discord_runs_end_to_end_leave_no_token_in_any_log_or_fi
 ) -> None:
     """Both adapters, with the real client libraries at DEBUG (they echo requests and gateway frames), answer
     through their loopback fakes; then every captured line and every file the run wrote is searched."""
-    from bot.discord.run import run_discord
-    from bot.slack import start_slack
-    from bot.slack.payloads import ACTION_VOTE_UP, ButtonValue, encode_value
-    from tests.bot.discord.fake_discord import FakeDiscord
-    from tests.bot.discord.fake_discord import fixture as discord_fixture
-    from tests.bot.slack.conftest import HttpSlack, Outcomes
-    from tests.bot.slack.conftest import fixture as slack_fixture
-    from tests.bot.slack.fake_slack import FakeSlack
+    from bot.platforms.discord.run import run_discord
+    from bot.platforms.slack import start_slack
+    from bot.platforms.slack.payloads import ACTION_VOTE_UP, ButtonValue, encode_value
+    from tests.bot.platforms.discord.fake_discord import FakeDiscord
+    from tests.bot.platforms.discord.fake_discord import fixture as discord_fixture
+    from tests.bot.platforms.slack.conftest import HttpSlack, Outcomes
+    from tests.bot.platforms.slack.conftest import fixture as slack_fixture
+    from tests.bot.platforms.slack.fake_slack import FakeSlack
 
     config = make_config(tmp_path)
     config.corpus.cache_dir = str(tmp_path / "cache")

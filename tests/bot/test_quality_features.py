@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.evaluate import load_questions, run
 from bot.models import Question
 from bot.present import near_duplicate, word_set
-from bot.render import why_text
+from bot.render.views import why_text
 from retrieval.background import evidence_weights
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex

@@ -1,0 +1,65 @@
+"""What every chat platform provides, so one serve lifecycle (:mod:`bot.serve`) can run any of them.
+
+A platform is one package under ``bot/platforms/`` whose ``platform`` module defines
+``PLATFORM``, an object with the :class:`Platform` shape, and one line in
+:data:`bot.platforms.REGISTRY`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..config import Config
+from ..feedback import FeedbackLog
+from ..models import Answer
+from ..service import AnswerService
+
+
+class NotReady(Exception):
+    """A platform cannot start with this config: the message names what is missing (never a secret's value)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line chose; each platform reads the fields it knows and ignores the rest."""
+
+    #: Slack: ``True`` for HTTP mode, ``False`` for Socket Mode, ``None`` to choose from the tokens present.
+    http: bool | None = None
+    #: Slack HTTP mode: the port (``None``: ``[slack] port``) and address to listen on.
+    port: int | None = None
+    host: str = "0.0.0.0"
+    #: Discord: sync the slash commands even if their schema has not changed.
+    force_sync: bool = False
+    #: Called with the platform's running object (a ``RunningSlack``, a Discord client) once it serves; for tests.
+    ready: Callable[[object], None] | None = None
+
+
+class Platform(Protocol):
+    """One chat platform: its name, the tokens it needs, a token check, how it runs, and how it renders an answer."""
+
+    @property
+    def name(self) -> str:
+        """The platform's name: the CLI subcommand, the ``--format`` name and the ``platform`` label in metrics and logs."""
+        ...
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The environment variables the platform reads its secrets from."""
+        ...
+
+    def check(self, config: Config, options: Options) -> str:
+        """How the platform will run with these tokens (``"socket"``, ``"http"``, ``"gateway"``), or :class:`NotReady`."""
+        ...
+
+    async def run(
+        self, config: Config, service: AnswerService, feedback: FeedbackLog, stop: asyncio.Event, options: Options
+    ) -> None:
+        """Connect and answer through ``service`` until ``stop`` is set, then disconnect; a startup failure raises."""
+        ...
+
+    def render(self, answer: Answer) -> str:
+        """The exact message body the platform would post for ``answer``, as JSON text (``--format NAME``)."""
+        ...
