@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from .links import discord_link, slack_link, web_url
 from .markup import discord_escape, emphasise, fold, plain_escape, shorten, slack_escape
 from .models import Answer, Explanation, Passage, Source
 
@@ -41,6 +42,8 @@ _env = jinja2.Environment(
     keep_trailing_newline=False,
     undefined=jinja2.StrictUndefined,
 )
+_env.filters["slack_link"] = lambda text, url: slack_link(url, text)
+_env.filters["discord_link"] = lambda text, url: discord_link(url, text)
 
 
 def date_text(source: Source) -> str:
@@ -55,11 +58,13 @@ class _View:
     title: str
     date: str
     source: str
+    #: The article's link, when it has an http(s) one (raw: each template links or prints it its own way).
+    url: str | None = None
 
 
 def _source_view(source: Source, escape: Callable[[str], str], title_limit: int = 200) -> _View:
     title, _ = shorten(" ".join(source.title.split()), [], title_limit)
-    return _View(escape(title), date_text(source), escape(source.id))
+    return _View(escape(title), date_text(source), escape(source.id), web_url(source.url))
 
 
 def _passage_view(
@@ -81,6 +86,7 @@ def _passage_view(
         "title": view.title,
         "date": view.date,
         "source": view.source,
+        "url": view.url,
         "also": [_source_view(s, escape, also_title_limit) for s in p.also[:also]],
         "more_also": len(p.also[also:]) if also is not None else 0,
         "context": escape(fold(shorten(p.context.text, [], limit)[0])) if p.context else "",

@@ -35,7 +35,8 @@ from .tokens import Tokenizer
 #: 3: each sentence's term ids (``term_ids.npy`` / ``term_ptr.npy``), read by the re-ranker's proximity feature.
 #: 4: terms with their accents folded ("Möngke" and "Mongke" are one term).
 #: 5: no sentence break after the "v." of a case name ("Brown v. Board of Education").
-FORMAT_VERSION = 5
+#: 6: generated titles are the first sentence as the segmenter splits it (not cut at "Sen." or "U.S.").
+FORMAT_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -458,7 +459,8 @@ def open_index(
     index = SentenceIndex.build_paths(paths, settings, progress=progress, workers=workers)
     try:
         index.save(where)
-        (where / CORPUS_FILE).write_text(json.dumps({"corpus": corpus_identity(paths, settings)}), encoding="utf-8")
+        marker = {"corpus": corpus_identity(paths, settings), "paths": [os.path.abspath(p) for p in paths]}
+        (where / CORPUS_FILE).write_text(json.dumps(marker), encoding="utf-8")
     except OSError:
         return OpenedIndex(index, key, False, None)
     prune_cache(base, paths, settings, keep=key)
