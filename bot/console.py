@@ -2,7 +2,7 @@
 
 Commands: ``/help``, ``/format plain|slack|discord|json`` (preview exactly what
 each platform receives), ``/more`` (next passages for the last question), ``/quit``.
-History is kept with readline where available.
+History is kept with readline where available, unless ``[privacy] log_questions = false``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class Console:
     fmt: str = "plain"
     out: TextIO = field(default_factory=lambda: sys.stdout)
     last: Question | None = None
+    #: Whether the last question got passages; ``/more`` after a refusal has nothing to page through.
+    last_answered: bool = False
 
     def handle(self, line: str) -> bool:
         """Handle one input line; return False when the user asked to quit."""
@@ -62,6 +64,8 @@ class Console:
         elif name == "/more":
             if self.last is None:
                 self._print("Ask a question first.")
+            elif not self.last_answered:
+                self._print("There is nothing more: the last question got no answer. Try asking it another way.")
             else:
                 k = self.last.k or self.answerer.settings.passages
                 self.last = Question(self.last.text, platform="console", offset=self.last.offset + k)
@@ -72,6 +76,7 @@ class Console:
 
     def _show(self, question: Question) -> None:
         answer = self.answerer.answer(question)
+        self.last_answered = answer.answered
         self._print(render_plain(answer, "type /more") if self.fmt == "plain" else render(answer, self.fmt))
 
     def _print(self, text: str) -> None:
@@ -83,14 +88,20 @@ def _history_file() -> Path:
     return Path(base) / "quotebot" / "history"
 
 
-def run_console(answerer: Answerer, lines: Iterable[str] | None = None, fmt: str = "plain", banner: str = "") -> int:
-    """Run the interactive loop until ``/quit`` or end of input; ``lines`` replaces the keyboard in tests."""
+def run_console(
+    answerer: Answerer, lines: Iterable[str] | None = None, fmt: str = "plain", banner: str = "", history: bool = True
+) -> int:
+    """Run the interactive loop until ``/quit`` or end of input; ``lines`` replaces the keyboard in tests.
+
+    ``history`` keeps the questions in the history file (``$XDG_STATE_HOME/quotebot/history``) across sessions;
+    false (``[privacy] log_questions = false``) neither reads nor writes it.
+    """
     console = Console(answerer, fmt)
     interactive = lines is None and sys.stdin.isatty()
     def save_history() -> None:
         return None
 
-    if interactive:
+    if interactive and history:
         try:
             import readline
 
@@ -121,6 +132,8 @@ def run_console(answerer: Answerer, lines: Iterable[str] | None = None, fmt: str
                         if not line:
                             break
                 except (EOFError, StopIteration):
+                    if interactive:
+                        console._print("")  # Ctrl-D: end the prompt's line, so the shell prompt starts on its own
                     break
                 except KeyboardInterrupt:
                     console._print("")

@@ -6,6 +6,7 @@ import argparse
 
 from ..app import Loaded, build_answerer, warn, with_passages
 from ..config import Config, load_config
+from ..corpus_paths import check_not_empty, check_paths, corpus_paths
 from ..progress import DELAY, BuildProgress, summary
 
 
@@ -29,9 +30,13 @@ def load(args: argparse.Namespace, config: Config, quiet: bool = False) -> Loade
     """Open the index for the command's corpus, warning about any corpus problems on stderr.
 
     A build that takes over a second shows a progress bar on a terminal, then a summary line.
+    A corpus path that does not exist, or a corpus with no articles, raises :class:`~bot.corpus_paths.CorpusError`.
     """
+    paths = corpus_paths(config.corpus.paths, args.corpus)
+    check_paths(paths)
     with BuildProgress() as progress:
-        loaded = build_answerer(config, args.corpus, rebuild=args.rebuild, progress=progress)
+        loaded = build_answerer(config, paths, rebuild=args.rebuild, progress=progress)
+    check_not_empty(loaded.opened, paths)
     index = loaded.opened.index
     if not loaded.opened.from_cache and loaded.seconds > DELAY:
         warn(summary(index.num_sentences, len(index.articles), loaded.seconds))

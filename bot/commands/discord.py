@@ -14,6 +14,7 @@ import discord
 from ..answering import open_service
 from ..app import follow_corpus
 from ..config import Config
+from ..corpus_paths import corpus_paths, log_start
 from ..discord import fetch_application_id, invite_url, run_discord
 from ..discord.run import require_token
 from ..logs import setup_logging
@@ -71,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     require_token(config)  # before the corpus is loaded, so a missing token fails fast
     loaded = load(args, config)
     setup_logging(config)
+    log_start(loaded.opened, loaded.seconds, corpus_paths(config.corpus.paths, args.corpus))
     try:
         return asyncio.run(_serve(config, loaded.answerer, args.sync, args.corpus))
     except discord.LoginFailure:

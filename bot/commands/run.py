@@ -10,6 +10,7 @@ import sys
 from ..answering import open_service
 from ..app import follow_corpus
 from ..config import Config, ConfigError
+from ..corpus_paths import corpus_paths, log_start
 from ..logs import setup_logging
 from ..pipeline import Answerer
 from ..services import Plan, plan, serve_all
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     for reason in the_plan.skipped:
         logging.getLogger("quotebot.run").info("not starting %s", reason)
     loaded = load(args, config)
+    log_start(loaded.opened, loaded.seconds, corpus_paths(config.corpus.paths, args.corpus))
     try:
         return asyncio.run(_serve(config, loaded.answerer, the_plan, args))
     except ConfigError:

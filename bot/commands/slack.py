@@ -9,6 +9,7 @@ import sys
 from ..answering import open_service
 from ..app import follow_corpus
 from ..config import Config
+from ..corpus_paths import corpus_paths, log_start
 from ..logs import setup_logging
 from ..pipeline import Answerer
 from ..slack.runner import SlackStartupError, check_tokens, start_slack
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_tokens(config.slack, http=args.http)
         loaded = load(args, config)
+        log_start(loaded.opened, loaded.seconds, corpus_paths(config.corpus.paths, args.corpus))
         try:
             return asyncio.run(_serve(config, loaded.answerer, args))
         finally:
