@@ -115,7 +115,7 @@ class CommandSync:
             tmp.write_text(json.dumps(hashes, indent=1, sort_keys=True), encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError as exc:
-            log.warning("could not save the command schema hash to %s (%s); commands will sync again next start", self.path, exc)
+            log.warning("could not save the synced targets to %s (%s); a guild dropped later may keep its /ask", self.path, exc)
 
     async def sync(
         self,
