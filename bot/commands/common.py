@@ -6,7 +6,7 @@ import argparse
 
 from ..app import Loaded, build_answerer, warn, with_passages
 from ..config import Config, load_config
-from ..corpus_paths import check_not_empty, check_paths, corpus_paths
+from ..corpus_paths import CorpusError, check_not_empty, check_paths, corpus_paths
 from ..progress import DELAY, BuildProgress, summary
 
 
@@ -36,7 +36,11 @@ def load(args: argparse.Namespace, config: Config, quiet: bool = False) -> Loade
     check_paths(paths)
     with BuildProgress() as progress:
         loaded = build_answerer(config, paths, rebuild=args.rebuild, progress=progress)
-    check_not_empty(loaded.opened, paths)
+    try:
+        check_not_empty(loaded.opened, paths)
+    except CorpusError:
+        loaded.answerer.close()
+        raise
     index = loaded.opened.index
     if not loaded.opened.from_cache and loaded.seconds > DELAY:
         warn(summary(index.num_sentences, len(index.articles), loaded.seconds))
