@@ -41,7 +41,10 @@ soak: install
 lint: install
 	$(BIN)/ruff check bot retrieval tests
 
+# Also removes the saved indexes of corpora inside this checkout from the index cache ($QUOTEBOT_CACHE_DIR, default
+# ~/.cache/quotebot), except those a running bot has loaded, printing each; KEEP_CACHE=1 leaves the cache alone.
 clean:
+	@if [ -z "$(KEEP_CACHE)" ] && [ -x $(BIN)/quotebot ]; then $(BIN)/quotebot cache prune --under "$(CURDIR)"; fi
 	rm -rf $(VENV) build *.egg-info .pytest_cache
 
 bench: install

@@ -5,12 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
-from .commands import ask, console, discord, eval, index, run, slack
+from .commands import articles, ask, cache, console, discord, eval, index, run, slack
 from .config import ConfigError
+from .corpus_paths import CorpusError
 
 #: Subcommand modules, each with ``register(subparsers)``.
-COMMANDS = [ask, console, index, eval, slack, discord, run]
+COMMANDS = [ask, console, index, articles, cache, eval, slack, discord, run]
+#: ``--config`` is accepted before the command and after it (``quotebot ask --config q.toml "…"``).
+CONFIG_HELP = "config file (default: $QUOTEBOT_CONFIG, else ./quotebot.toml if present)"
+
+
+def version() -> str:
+    """The installed package's version (from its metadata, so it is the one ``pyproject.toml`` declares)."""
+    try:
+        return metadata.version("quotebot")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,10 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="quotebot",
         description="Answer questions about a corpus of news articles by quoting the sentences that answer them.",
     )
-    parser.add_argument("--config", "-c", metavar="FILE", help="config file (default: $QUOTEBOT_CONFIG, else ./quotebot.toml if present)")
+    parser.add_argument("--config", "-c", metavar="FILE", help=CONFIG_HELP)
+    parser.add_argument("--version", action="version", version=f"quotebot {version()}", help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers)
+    for sub in subparsers.choices.values():
+        # SUPPRESS: when not given after the command, the value given before it (or none) stands.
+        sub.add_argument("--config", "-c", metavar="FILE", default=argparse.SUPPRESS, help=CONFIG_HELP)
     return parser
 
 
@@ -36,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except ConfigError as exc:
         print(f"quotebot: config error: {exc}", file=sys.stderr)
+        return 2
+    except CorpusError as exc:
+        print(f"quotebot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

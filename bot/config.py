@@ -324,7 +324,9 @@ def load_config(path: str | Path | None = None, environ: typing.Mapping[str, str
             raise ConfigError(f"{file}: cannot read the config file: {exc}") from None
         config = parse_config(text, file)
         base = file.parent
-        config.corpus.paths = [str(base / p) if not Path(p).is_absolute() else p for p in config.corpus.paths]
+        # Paths written in the file are relative to it; the default seeds/, which nobody wrote, stays relative to the current folder.
+        if "paths" in tomllib.loads(text).get("corpus", {}):
+            config.corpus.paths = [str(base / p) if not Path(p).is_absolute() else p for p in config.corpus.paths]
         if config.corpus.cache_dir and not Path(config.corpus.cache_dir).is_absolute():
             config.corpus.cache_dir = str(base / config.corpus.cache_dir)
         if not Path(config.feedback.path).is_absolute():

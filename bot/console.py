@@ -2,7 +2,7 @@
 
 Commands: ``/help``, ``/format plain|slack|discord|json`` (preview exactly what
 each platform receives), ``/more`` (next passages for the last question), ``/quit``.
-History is kept with readline where available.
+History is kept with readline where available, unless ``[privacy] log_questions = false``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TextIO
 
 from .answerer import Answerer
 from .lifecycle import TerminateGuard
+from .messages import MORE_AFTER_REFUSAL
 from .models import Question
 from .render import FORMATS, render
 from .render.plain import render_plain
@@ -35,6 +36,8 @@ class Console:
     fmt: str = "plain"
     out: TextIO = field(default_factory=lambda: sys.stdout)
     last: Question | None = None
+    #: Whether the last question got passages; ``/more`` after a refusal has nothing to page through.
+    last_answered: bool = False
 
     def handle(self, line: str) -> bool:
         """Handle one input line; return False when the user asked to quit."""
@@ -63,6 +66,8 @@ class Console:
         elif name == "/more":
             if self.last is None:
                 self._print("Ask a question first.")
+            elif not self.last_answered:
+                self._print(MORE_AFTER_REFUSAL)
             else:
                 k = self.last.k or self.answerer.settings.passages
                 self.last = Question(self.last.text, platform="console", offset=self.last.offset + k)
@@ -73,6 +78,7 @@ class Console:
 
     def _show(self, question: Question) -> None:
         answer = self.answerer.answer(question)
+        self.last_answered = answer.answered
         self._print(render_plain(answer, "type /more") if self.fmt == "plain" else render(answer, self.fmt))
 
     def _print(self, text: str) -> None:
@@ -117,17 +123,24 @@ def _reader(lines: Iterable[str] | None, interactive: bool) -> Callable[[], str 
             try:
                 return input("quotebot> ")
             except EOFError:
+                print()  # Ctrl-D: end the prompt's line, so the shell prompt starts on its own
                 return None
 
         return prompt
     return lambda: sys.stdin.readline() or None
 
 
-def run_console(answerer: Answerer, lines: Iterable[str] | None = None, fmt: str = "plain", banner: str = "") -> int:
-    """Run the interactive loop until ``/quit`` or end of input; ``lines`` replaces the keyboard in tests."""
+def run_console(
+    answerer: Answerer, lines: Iterable[str] | None = None, fmt: str = "plain", banner: str = "", history: bool = True
+) -> int:
+    """Run the interactive loop until ``/quit`` or end of input; ``lines`` replaces the keyboard in tests.
+
+    ``history`` keeps the questions in the history file (``$XDG_STATE_HOME/quotebot/history``) across sessions;
+    false (``[privacy] log_questions = false``) neither reads nor writes it.
+    """
     console = Console(answerer, fmt)
     interactive = lines is None and sys.stdin.isatty()
-    save_history = _open_history() if interactive else (lambda: None)
+    save_history = _open_history() if interactive and history else (lambda: None)
     read = _reader(lines, interactive)
     if banner:
         console._print(banner)

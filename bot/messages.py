@@ -15,6 +15,8 @@ ALREADY_RATED = "You have already rated this answer."
 ANSWER_CHANGED = "The articles have changed since this answer, so your vote wasn't recorded. Please ask again."
 #: A question in a channel the bot is not allowed to answer in.
 NOT_HERE = "I don't answer questions in this channel. Send me a direct message instead."
+#: ``/more`` after a question that got no answer.
+MORE_AFTER_REFUSAL = "There is nothing more: the last question got no answer. Try asking it another way."
 #: A button whose value the bot cannot read (from an older version, or not ours).
 EXPIRED_BUTTON = "That button no longer works. Please ask your question again."
 #: The emoji shown for each vote.

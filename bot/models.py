@@ -153,7 +153,13 @@ class Answer:
                     "score": round(p.score, 4),
                     **({"url": p.source.url} if p.source.url else {}),
                     **(
-                        {"also": [{"source": s.id, "title": s.title, "date": s.date.isoformat() if s.date else None} for s in p.also]}
+                        {
+                            "also": [
+                                {"source": s.id, "title": s.title, "date": s.date.isoformat() if s.date else None}
+                                | ({"url": s.url} if s.url else {})
+                                for s in p.also
+                            ]
+                        }
                         if p.also
                         else {}
                     ),

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import OpenedIndex, default_cache_dir, open_index
-from .corpus import load_corpus
+from .cache_admin import SavedIndex, prune, saved_indexes
+from .catalog import date_range, rows
+from .corpus import DateError, load_corpus, parse_date
 from .dates import DateFilter, date_filter
 from .engines import ENGINES, METHODS
 from .index import Hit, IndexSettings, SentenceIndex
@@ -54,7 +56,8 @@ def open_searcher(
 
 __all__ = [
     "ENGINES", "FEATURES", "METHODS", "NO_GATE", "TYPES", "WEIGHTS",
-    "AnyIndex", "Article", "Context", "DateFilter", "Gate", "Hit", "IndexSettings", "LiveIndex", "LoadReport", "MergedIndex",
-    "OpenedIndex", "OpenedSearcher", "Problem", "Ranked", "SearchHit", "SearchResult", "Searcher", "SentenceIndex", "Tokenizer",
-    "Update", "date_filter", "default_cache_dir", "load_corpus", "open_index", "open_searcher", "question_type", "related_terms",
+    "AnyIndex", "Article", "Context", "DateError", "DateFilter", "Gate", "Hit", "IndexSettings", "LiveIndex", "LoadReport", "MergedIndex",
+    "OpenedIndex", "OpenedSearcher", "Problem", "Ranked", "SavedIndex", "SearchHit", "SearchResult", "Searcher", "SentenceIndex",
+    "Tokenizer", "Update", "date_filter", "date_range", "default_cache_dir", "load_corpus", "open_index", "open_searcher",
+    "parse_date", "prune", "question_type", "related_terms", "rows", "saved_indexes",
 ]  # fmt: skip

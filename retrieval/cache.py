@@ -100,7 +100,8 @@ def open_index(
     index = SentenceIndex.build_paths(paths, settings, progress=progress, workers=workers)
     try:
         index.save(where)
-        (where / CORPUS_FILE).write_text(json.dumps({"corpus": corpus_identity(paths, settings)}), encoding="utf-8")
+        marker = {"corpus": corpus_identity(paths, settings), "paths": [os.path.abspath(p) for p in paths]}
+        (where / CORPUS_FILE).write_text(json.dumps(marker), encoding="utf-8")
     except OSError:
         return OpenedIndex(index, key, False, None)
     prune_cache(base, paths, settings, keep=key)

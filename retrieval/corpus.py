@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .records import Article, LoadReport, Problem
+from .segment import split_paragraph
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
@@ -87,12 +88,12 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
 
 
 def make_title(text: str, spans: tuple[tuple[int, int], ...], limit: int = TITLE_MAX) -> str:
-    """A title for an article that has none: its first sentence, shortened to ``limit`` characters."""
+    """A title for an article that has none: its first sentence as the index splits it (so "Sen." or "U.S." does not
+    end it), shortened to ``limit`` characters."""
     if not spans:
         return "(untitled)"
-    first = text[spans[0][0] : spans[0][1]]
-    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
-    sentence = " ".join(sentence.split())
+    start, end = next(split_paragraph(text, *spans[0]), spans[0])
+    sentence = " ".join(text[start:end].split())
     if len(sentence) <= limit:
         return sentence
     cut = sentence[: limit - 1].rsplit(" ", 1)[0]

@@ -33,7 +33,8 @@ from .tokens import Tokenizer
 #: 3: each sentence's term ids (``term_ids.npy`` / ``term_ptr.npy``), read by the re-ranker's proximity feature.
 #: 4: terms with their accents folded ("Möngke" and "Mongke" are one term).
 #: 5: no sentence break after the "v." of a case name ("Brown v. Board of Education").
-FORMAT_VERSION = 5
+#: 6: generated titles are the first sentence as the segmenter splits it (not cut at "Sen." or "U.S.").
+FORMAT_VERSION = 6
 
 
 @dataclass(frozen=True)

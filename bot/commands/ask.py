@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     questions = [args.question] if args.question is not None else (line.rstrip("\r\n") for line in sys.stdin)
     for text in questions:
         answer = loaded.answerer.answer(Question(text, platform="cli", explain=args.explain))
+        if args.format == "plain" and args.question is None:
+            print(f"Q: {' '.join(text.split())}")  # which question the answer below belongs to
         print(render(answer, args.format), flush=True)
         if args.format == "plain" and args.question is None:
             print()

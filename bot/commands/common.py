@@ -6,6 +6,7 @@ import argparse
 
 from ..bootstrap import Loaded, build_answerer, warn, with_passages
 from ..config import Config, load_config
+from ..corpus_paths import CorpusError, check_not_empty, check_paths, corpus_paths, log_start
 from ..progress import DELAY, BuildProgress, summary
 
 
@@ -29,9 +30,17 @@ def load(args: argparse.Namespace, config: Config, quiet: bool = False) -> Loade
     """Open the index for the command's corpus, warning about any corpus problems on stderr.
 
     A build that takes over a second shows a progress bar on a terminal, then a summary line.
+    A corpus path that does not exist, or a corpus with no articles, raises :class:`~bot.corpus_paths.CorpusError`.
     """
+    paths = corpus_paths(config.corpus.paths, args.corpus)
+    check_paths(paths)
     with BuildProgress() as progress:
-        loaded = build_answerer(config, args.corpus, rebuild=args.rebuild, progress=progress)
+        loaded = build_answerer(config, paths, rebuild=args.rebuild, progress=progress)
+    try:
+        check_not_empty(loaded.opened, paths)
+    except CorpusError:
+        loaded.answerer.close()
+        raise
     index = loaded.opened.index
     if not loaded.opened.from_cache and loaded.seconds > DELAY:
         warn(summary(index.num_sentences, len(index.articles), loaded.seconds))
@@ -39,4 +48,11 @@ def load(args: argparse.Namespace, config: Config, quiet: bool = False) -> Loade
     if problems and not quiet:
         skipped = sum(p.skipped for p in problems)
         warn(f"quotebot: {len(problems)} corpus problem(s), {skipped} skipped; run `quotebot index` for details")
+    return loaded
+
+
+def load_to_serve(args: argparse.Namespace, config: Config) -> Loaded:
+    """:func:`load` for a bot: also logs what it serves (articles, sentences, dates, index folder, loaded or built)."""
+    loaded = load(args, config)
+    log_start(loaded.opened, loaded.seconds, corpus_paths(config.corpus.paths, args.corpus))
     return loaded

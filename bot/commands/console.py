@@ -23,11 +23,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Load the corpus and start the prompt."""
-    loaded = load(args, config_from(args))
+    config = config_from(args)
+    loaded = load(args, config)
     index = loaded.opened.index
     how = "loaded from cache" if loaded.opened.from_cache else "indexed"
     banner = (
         f"quotebot: {len(index.articles)} article(s), {index.num_sentences} sentences ({how} in {loaded.seconds:.2f}s).\n"
         "Ask a question, or /help. /quit to leave."
     )
-    return run_console(loaded.answerer, fmt=args.format, banner=banner)
+    return run_console(loaded.answerer, fmt=args.format, banner=banner, history=config.privacy.log_questions)

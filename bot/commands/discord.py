@@ -14,7 +14,7 @@ from ..platforms.base import Options
 from ..platforms.discord.invite import invite_url
 from ..platforms.discord.run import fetch_application_id, require_token
 from ..serve import plan, serve_until_signalled
-from .common import add_corpus_options, config_from, load
+from .common import add_corpus_options, config_from, load_to_serve
 
 #: What the gateway's close codes mean for whoever runs the bot.
 CLOSE_CODES = {
@@ -65,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     require_token(config)  # before the corpus is loaded, so a missing token fails fast
-    loaded = load(args, config)
     setup_logging(config)
+    loaded = load_to_serve(args, config)
     try:
         the_plan = plan(config, Options(force_sync=args.sync), ["discord"])
         return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))

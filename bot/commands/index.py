@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from retrieval import date_range
+
 from .common import add_corpus_options, config_from, load
 
 
@@ -27,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     how = "up to date, loaded" if opened.from_cache else "built"
     print(f"Index {how} in {loaded.seconds:.2f}s: {len(index.articles)} article(s), {index.num_sentences} sentences.")
     print(f"Saved at: {opened.path}" if opened.path else "Not saved (the cache folder is not writable).")
+    first, last, undated = date_range(index.articles)
+    print(f"Dates: {first} to {last} ({undated} undated)." if first else f"Dates: none ({undated} undated).")
     skipped = [p for p in index.problems if p.skipped]
     kept = [p for p in index.problems if not p.skipped]
     print(f"Skipped: {len(skipped)}" + (":" if skipped else "."))

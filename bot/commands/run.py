@@ -11,7 +11,7 @@ from ..config import ConfigError
 from ..logs import setup_logging
 from ..platforms.base import Options
 from ..serve import plan, serve_until_signalled
-from .common import add_corpus_options, config_from, load
+from .common import add_corpus_options, config_from, load_to_serve
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for reason in the_plan.skipped:
         logging.getLogger("quotebot.run").info("not starting %s", reason)
-    loaded = load(args, config)
+    loaded = load_to_serve(args, config)
     try:
         return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))
     except ConfigError:

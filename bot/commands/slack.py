@@ -10,7 +10,7 @@ from ..logs import setup_logging
 from ..platforms.base import Options
 from ..platforms.slack.runner import SlackStartupError, check_tokens
 from ..serve import plan, serve_until_signalled
-from .common import add_corpus_options, config_from, load
+from .common import add_corpus_options, config_from, load_to_serve
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(config)
     try:
         check_tokens(config.slack, http=args.http)  # before the corpus is loaded, so a missing token fails fast
-        loaded = load(args, config)
+        loaded = load_to_serve(args, config)
         try:
             the_plan = plan(config, Options(http=args.http, port=args.port, host=args.host), ["slack"])
             return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from ..models import Explanation, Passage, Source
+from .links import discord_link, slack_link, web_url
 from .markup import emphasise, fold, shorten
 
 _env = jinja2.Environment(
@@ -23,6 +24,8 @@ _env = jinja2.Environment(
     keep_trailing_newline=False,
     undefined=jinja2.StrictUndefined,
 )
+_env.filters["slack_link"] = lambda text, url: slack_link(url, text)
+_env.filters["discord_link"] = lambda text, url: discord_link(url, text)
 
 
 def template(name: str) -> jinja2.Template:
@@ -42,12 +45,14 @@ class SourceView:
     title: str
     date: str
     source: str
+    #: The article's link, when it has an http(s) one (raw: each template links or prints it its own way).
+    url: str | None = None
 
 
 def source_view(source: Source, escape: Callable[[str], str], title_limit: int = 200) -> SourceView:
     """``source`` escaped for a template, its title folded and cut to ``title_limit`` characters."""
     title, _ = shorten(" ".join(source.title.split()), [], title_limit)
-    return SourceView(escape(title), date_text(source), escape(source.id))
+    return SourceView(escape(title), date_text(source), escape(source.id), web_url(source.url))
 
 
 def passage_view(
@@ -69,6 +74,7 @@ def passage_view(
         "title": view.title,
         "date": view.date,
         "source": view.source,
+        "url": view.url,
         "also": [source_view(s, escape, also_title_limit) for s in p.also[:also]],
         "more_also": len(p.also[also:]) if also is not None else 0,
         "context": escape(fold(shorten(p.context.text, [], limit)[0])) if p.context else "",

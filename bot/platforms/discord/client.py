@@ -21,7 +21,7 @@ from ...feedback import FeedbackLog
 from ...service import AnswerService, build_service
 from ...state import State
 from .ask import ask_command
-from .guards import guard_parsers, keep_payloads_out_of_logs
+from .guards import guard_parsers, keep_payloads_out_of_logs, no_voice_warnings
 from .responder import RESPOND_WITHIN, VIEW_TIMEOUT, Responder
 from .sync import CommandSync
 from .views import NO_PINGS
@@ -150,6 +150,7 @@ def build_client(
     }
     if not config.privacy.log_questions:
         keep_payloads_out_of_logs()
+    no_voice_warnings()
     shards = config.discord.shard_count
     ids = config.discord.shard_ids
     if ids and not (shards and all(0 <= i < shards for i in ids)):

@@ -1,4 +1,5 @@
-"""Hardening around discord.py: malformed gateway events don't stop the bot, and payload logs respect privacy."""
+"""Hardening around discord.py: malformed gateway events don't stop the bot, payload logs respect privacy, and
+voice warnings that don't apply stay out of the log."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ def keep_payloads_out_of_logs() -> None:
         logger = logging.getLogger(name)
         if logger.getEffectiveLevel() < logging.INFO:
             logger.setLevel(logging.INFO)
+
+
+def no_voice_warnings() -> None:
+    """This bot never joins voice channels, so discord.py's start-up warnings that PyNaCl and davey (voice libraries)
+    are missing say nothing useful: turn them off (they are one-shot flags on :class:`discord.VoiceClient`)."""
+    import discord
+
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
 
 
 def guard_parsers(parsers: dict[str, Callable[[Any], Any]]) -> None:

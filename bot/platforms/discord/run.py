@@ -21,7 +21,7 @@ from .sync import HASH_FILE, CommandSync
 
 
 def hash_file(config: Config) -> Path:
-    """Where the synced command schema hashes are kept: ``discord-commands.json`` in the cache folder."""
+    """Where the targets the commands were synced to are recorded: ``discord-commands.json`` in the cache folder."""
     base = Path(config.corpus.cache_dir) if config.corpus.cache_dir else default_cache_dir()
     return base / HASH_FILE
 

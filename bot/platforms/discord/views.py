@@ -19,7 +19,7 @@ Editor = Callable[..., Awaitable[Any]]
 
 
 class AnswerActions(Protocol):
-    """What the buttons do; implemented by :class:`~bot.discord.respond.Responder`."""
+    """What the buttons do; implemented by :class:`~bot.platforms.discord.responder.Responder`."""
 
     async def more(self, interaction: discord.Interaction[Any], view: AnswerView) -> None:
         """Show the next page of quotes for the view's question."""

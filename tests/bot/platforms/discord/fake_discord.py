@@ -3,7 +3,7 @@
 One aiohttp server on 127.0.0.1, port 0, serves both:
 
 - REST under ``/api/v10``: login (``GET /users/@me``, ``GET /oauth2/applications/@me``), ``GET /gateway/bot``,
-  command sync (``PUT`` global and guild commands), interaction callbacks, webhook follow-ups and edits,
+  command sync (``GET`` and ``PUT`` global and guild commands, kept per target), interaction callbacks, webhook follow-ups and edits,
   channel messages and their edits. Every request is recorded in :attr:`FakeDiscord.requests`.
 - a gateway WebSocket at ``/gateway`` (and ``/resume``, the ``resume_gateway_url`` READY hands out):
   HELLO → IDENTIFY → READY (and the test guild's GUILD_CREATE), heartbeats answered with ACKs, RESUME answered by replaying missed
@@ -111,6 +111,8 @@ class FakeDiscord:
         self._faults: list[tuple[str, str, Fault]] = []
         #: When set, command sync fails with a 500 (to test that the bot runs on and retries next start).
         self.reject_commands = False
+        #: The commands Discord holds, per application and target ("global" or the guild id), as its GET returns them.
+        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         #: Every gateway frame received from the client, in order: (connection number, payload).
         self.received: list[tuple[int, dict[str, Any]]] = []
         self.sessions: dict[str, GatewaySession] = {}
@@ -367,15 +369,19 @@ class FakeDiscord:
         if method == "GET" and path == "/gateway/bot":
             limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": self.max_concurrency}
             return json_response({"url": self.gateway_url, "shards": self.shards, "session_start_limit": limit})
-        if method == "PUT" and (m := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", path)):
+        if method in ("GET", "PUT") and (m := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", path)):
             if self.reject_commands:
                 return json_response({"message": "Missing Access", "code": 50001}, 403)
+            target = (m.group(1), m.group(2) or "global")
+            if method == "GET":
+                return json_response(self.commands.get(target, []))
             out = []
             for command in r.body:
                 command = {**command, "id": self.new_id(), "application_id": m.group(1), "version": self.new_id()}
                 if m.group(2):
                     command["guild_id"] = m.group(2)
                 out.append(command)
+            self.commands[target] = out
             return json_response(out)
         return None
 

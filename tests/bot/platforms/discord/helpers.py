@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from tests.bot.platforms.discord.fake_discord import FakeDiscord, Recorded
+from tests.conftest import SEEDS
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 ORIGINAL = r"/webhooks/\d+/[^/]+/messages/@original"
@@ -68,3 +71,16 @@ def click(
     if user_id is not None:
         payload["member"]["user"]["id"] = user_id
     return payload
+
+
+def service_setup(fake: FakeDiscord, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A config file (seed corpus, private cache and feedback file, pointed at ``fake``) and an environment with only
+    ``PATH``, ``HOME`` and the token: what ``quotebot discord`` run as a service gets."""
+    config = tmp_path / "quotebot.toml"
+    config.write_text(
+        f'[corpus]\npaths = ["{SEEDS}"]\ncache_dir = "{tmp_path / "cache"}"\n'
+        f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
+        f'[feedback]\npath = "{tmp_path / "feedback.jsonl"}"\n',
+        encoding="utf-8",
+    )
+    return config, {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DISCORD_TOKEN": fake.token}

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 from tests.bot.platforms.discord.fake_discord import FakeDiscord, Fault, fixture
-from tests.bot.platforms.discord.helpers import CHANNEL_MESSAGES
+from tests.bot.platforms.discord.helpers import CHANNEL_MESSAGES, service_setup
 from tests.bot_process import BotProcess
-from tests.conftest import IBM_QUOTE, SEEDS
+from tests.conftest import IBM_QUOTE
 
 
 async def test_sigterm_sends_the_reply_in_flight_closes_the_gateway_and_exits_0(tmp_path: Path) -> None:
     async with FakeDiscord() as fake:
-        config = tmp_path / "quotebot.toml"
-        config.write_text(
-            f'[corpus]\npaths = ["{SEEDS}"]\ncache_dir = "{tmp_path / "cache"}"\n'
-            f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
-            f'[feedback]\npath = "{tmp_path / "feedback.jsonl"}"\n',
-            encoding="utf-8",
-        )
-        env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DISCORD_TOKEN": fake.token}
+        config, env = service_setup(fake, tmp_path)
         async with BotProcess(config, ["discord"], env) as bot:
             await asyncio.wait_for(fake.identified.wait(), 60)
             fake.inject("POST", CHANNEL_MESSAGES, Fault("slow", delay=1.0))
