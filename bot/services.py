@@ -64,7 +64,7 @@ async def serve_all(
     service: AnswerService | None = None,
     feedback: FeedbackLog | None = None,
     slack_port: int | None = None,
-    slack_host: str = "0.0.0.0",
+    slack_host: str = "127.0.0.1",
     slack_ready: Callable[..., None] | None = None,
 ) -> int:
     """Serve the planned platforms through one :class:`AnswerService` (state, limits, metrics) and one feedback log.
