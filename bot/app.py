@@ -11,6 +11,7 @@ from pathlib import Path
 
 from retrieval.index import OpenedIndex, open_index
 from retrieval.live import LiveIndex, Update
+from retrieval.safe_files import ReadPolicy, set_read_policy
 
 from .config import Config
 from .pipeline import Answerer
@@ -35,6 +36,7 @@ def build_answerer(
     """Open (or build and cache) the index for the configured corpus and wrap it in an answerer."""
     paths = corpus or config.corpus.paths
     cache = Path(config.corpus.cache_dir) if config.corpus.cache_dir else None
+    apply_read_policy(config)
     started = time.perf_counter()
     opened = open_index(paths, config.index, cache_dir=cache, rebuild=rebuild, progress=progress)
     return Loaded(Answerer(opened.index, config.answer), opened, time.perf_counter() - started)
@@ -48,6 +50,7 @@ async def start_live(config: Config, corpus: list[str] | None = None) -> tuple[A
     """
     paths = corpus or config.corpus.paths
     cache = Path(config.corpus.cache_dir) if config.corpus.cache_dir else None
+    apply_read_policy(config)
     live = LiveIndex(paths, config.index, cache_dir=cache)
     await live.start()
     return Answerer(live, config.answer), live
@@ -63,6 +66,7 @@ async def follow_corpus(config: Config, answerer: Answerer, corpus: list[str] | 
         return _nothing
     paths = corpus or config.corpus.paths
     cache = Path(config.corpus.cache_dir) if config.corpus.cache_dir else None
+    apply_read_policy(config)
     live = LiveIndex(paths, config.index, cache_dir=cache, on_update=_log_update)
     await live.start()
     answerer.index = live
@@ -85,6 +89,11 @@ def _log_update(update: Update) -> None:
         update.delta_sentences,
         update.seconds,
     )
+
+
+def apply_read_policy(config: Config) -> None:
+    """Read corpus files (here and in indexing workers) under ``[corpus] follow_symlinks`` and ``max_file_bytes``."""
+    set_read_policy(ReadPolicy(config.corpus.follow_symlinks, config.corpus.max_file_bytes))
 
 
 def with_passages(config: Config, k: int | None) -> Config:
