@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from .config import Config, ConfigError, Secret
 from .models import Answer, Question
+from .redact import question_for_log, scrub_url_tokens
 
 REDACTED = "[redacted]"
 
@@ -57,7 +58,7 @@ class Redactor:
             text = self._values.sub(REDACTED, text)
         for pattern in TOKEN_PATTERNS:
             text = pattern.sub(REDACTED, text)
-        return text
+        return scrub_url_tokens(text, REDACTED)
 
     def value(self, value: Any) -> Any:
         """Redact strings inside ``value`` (strings, mappings, lists and tuples), leaving other types alone."""
@@ -222,7 +223,7 @@ class AnswerLog:
         if error is not None:
             data["error"] = error
         if self.log_questions:
-            data["question"] = question.text
+            data["question"] = question_for_log(question.text)
         return data
 
     def record(self, question: Question, answer: Answer | None, seconds: float, error: str | None = None) -> None:

@@ -21,6 +21,7 @@ from ..answering import AnswerService, Handled, Kind
 from ..feedback import FeedbackLog
 from ..models import Question
 from ..pipeline import Answerer
+from ..redact import question_for_log
 from ..state import State
 from .payloads import (
     ACTION_MORE,
@@ -99,7 +100,7 @@ class SlackBot:
 
     def _log_question(self, trigger: str, user: str | None, channel: str | None, text: str) -> None:
         if self.log_questions:
-            log.info("slack %s from %s in %s: %r", trigger, user, channel, text)
+            log.info("slack %s from %s in %s: %r", trigger, user, channel, question_for_log(text))
         else:
             log.info("slack %s from %s in %s (%d chars)", trigger, user, channel, len(text))
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..models import Answer
 from ..render import SLACK_TEXT_CHARS, slack_blocks, slack_mrkdwn, slack_question
+from ..slack_text import utf16_len
 
 #: Action ids of the buttons under an answer.
 ACTION_MORE = "quotebot_more"
@@ -125,7 +126,7 @@ def answer_message(answer: Answer, *, share: bool = False, question_header: bool
     text = slack_mrkdwn(answer)
     if question_header:
         header = slack_question(answer.question, SLACK_TEXT_CHARS // 3) + "\n"
-        text = header + slack_mrkdwn(answer, SLACK_TEXT_CHARS - len(header))
+        text = header + slack_mrkdwn(answer, SLACK_TEXT_CHARS - utf16_len(header))
     if not answer.answered:
         return {"text": text, "blocks": slack_blocks(answer, question_header)}
     blocks = slack_blocks(answer, question_header, reserve=1)

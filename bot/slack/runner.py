@@ -22,7 +22,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
@@ -38,6 +37,7 @@ from ..pipeline import Answerer
 from ..request_checks import ThrottledLog, body_problem, signature_problem
 from ..state import State
 from .app import Outcome, SlackBot, api_error, build_app
+from .retry import SlotFreeRateLimitRetryHandler
 from .shape import malformed
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     *after* Slack posted cannot be told apart; that case is the one left open.
     """
     return [
-        AsyncRateLimitErrorRetryHandler(max_retry_count=3),  # waits Retry-After (+ up to 1 s of jitter)
+        SlotFreeRateLimitRetryHandler(max_retry_count=3),  # waits Retry-After (+ up to 1 s of jitter), slot released
         AsyncServerErrorRetryHandler(max_retry_count=2, interval_calculator=BackoffRetryIntervalCalculator(0.5)),
         AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=BackoffRetryIntervalCalculator(0.25)),
     ]
