@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 
 from .analyse import Analysed, TermTable, analyse
 from .corpus import iter_files, load_file
-from .safe_files import safe_resolve
 from .records import Article, LoadReport, Problem
+from .safe_files import safe_resolve
 from .store import ArticleTable, StringColumn
 from .tokens import Tokenizer
 

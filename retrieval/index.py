@@ -25,9 +25,9 @@ from . import ranking, related
 from .background import warm as warm_word_frequencies
 from .build import Corpus, analyse_paths, analyse_report
 from .corpus import iter_files
-from .safe_files import ReadPolicy, safe_resolve
 from .engines import Bm25sEngine, RankBm25Engine, make_engine
 from .records import LoadReport, Problem
+from .safe_files import ReadPolicy, safe_resolve
 from .sparse import Background, build_matrix
 from .store import ArticleTable, load_array
 from .tokens import Tokenizer

@@ -27,11 +27,11 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -363,6 +363,18 @@ class LiveIndex:
                 targets.append(str(target))
         return tuple(targets)
 
+    def _root_identities(self) -> dict[str, tuple[int, int]]:
+        """``(device, inode)`` of each corpus folder that exists now: a folder deleted and recreated gets a new one."""
+        out = {}
+        for root in self.paths:
+            try:
+                st = os.stat(root)
+            except OSError:
+                continue
+            if os.path.isdir(root):
+                out[root] = (st.st_dev, st.st_ino)
+        return out
+
     def _files_under(self, roots: Iterable[str]) -> set[str]:
         """Every file of ``roots`` known to the index or on disk now: what to re-read after a root reappears or vanishes."""
         roots = list(roots)
@@ -373,7 +385,7 @@ class LiveIndex:
         """Follow the corpus; re-watch when a root appears, vanishes or is replaced, and restart after any failure."""
         import watchfiles
 
-        present = {root for root in self.paths if Path(root).exists()}
+        present = self._root_identities()
         resync: set[str] = set()
         while not self._stop.is_set():
             targets = self._watch_targets()
@@ -396,10 +408,15 @@ class LiveIndex:
                         resync = set()
                     if changes:
                         await self.refresh(path for _, path in changes)
-                    now_present = {root for root in self.paths if Path(root).exists()}
-                    if now_present != present or self._watch_targets() != targets:
-                        # A corpus folder was deleted or (re)created, or a file root's folder changed.
-                        resync = (now_present ^ present) or set(self.paths)
+                    now_present = self._root_identities()
+                    # A change to a corpus folder itself (deleted, created) also counts: a folder recreated at once
+                    # may even get its old inode number back, while the old watch on it is gone.
+                    roots_touched = {path for _, path in changes if path in self.paths and path not in self._rows}
+                    if now_present != present or roots_touched or self._watch_targets() != targets:
+                        # A corpus folder was deleted, (re)created or replaced (a new folder under the same name
+                        # leaves the old watch on nothing), or a file root's folder changed.
+                        changed_roots = {root for root in self.paths if now_present.get(root) != present.get(root)}
+                        resync = (changed_roots | roots_touched) or set(self.paths)
                         log.warning("corpus: %s appeared or vanished; watching again and re-reading it", ", ".join(sorted(resync)))
                         present = now_present
                         break

@@ -65,7 +65,7 @@ async def test_a_single_file_corpus_replaced_by_rename_is_followed_every_time(tm
         staged = article.parent / f".only.txt.tmp{n}"
         staged.write_text(f"date 2020-01-0{n + 2}\n\nA {animal} escaped from the city zoo on Monday.")
         os.replace(staged, article)  # write-then-rename, as editors and sync tools do
-        await until(lambda: answers(live, f"What escaped from the zoo? {animal}", animal), f"{animal} answerable")
+        await until(lambda animal=animal: answers(live, f"What escaped from the zoo? {animal}", animal), f"{animal} answerable")
     assert live.health.ok and live.health.state == "watching"
 
 
@@ -78,6 +78,12 @@ async def test_a_corpus_folder_deleted_and_recreated_is_followed_again(tmp_path:
     await until(lambda: answers(live, "Who did the orchestra hire?", "conductor"), "a file in the recreated folder answerable")
     (root / "c.txt").write_text("date 2020-03-04\n\nThe library extended its opening hours to midnight.")
     await until(lambda: answers(live, "library opening hours", "midnight"), "a later file in the recreated folder answerable")
+    # Deleted and recreated at once (the new folder may even get the old inode number back).
+    shutil.rmtree(root)
+    root.mkdir()
+    (root / "d.txt").write_text("date 2020-03-05\n\nThe stadium installed solar panels on its roof.")
+    await until(lambda: answers(live, "What did the stadium install?", "solar"), "a file in the at-once recreated folder answerable")
+    await until(lambda: not answers(live, "library opening hours", "midnight"), "the deleted folder's files hidden")
     assert live.health.ok
 
 

@@ -9,7 +9,7 @@ from bot.pipeline import Answerer
 from bot.slack import SlackStartupError, start_slack
 
 from .conftest import HttpSlack, fixture
-from .fake_slack import Fault, FakeSlack
+from .fake_slack import FakeSlack, Fault
 
 
 async def test_a_5xx_with_a_plain_text_body_is_reported_as_its_status(http_slack: HttpSlack) -> None:

@@ -9,6 +9,7 @@ import logging
 from bot.config import Config, Secret
 from bot.logs import Redactor, setup_logging
 from bot.redact import question_for_log
+
 from .conftest import BOT_TOKEN, SIGNING_SECRET, StartHttp, fixture
 
 SECRET = "Xy7SecretResponseToken42"
