@@ -57,7 +57,8 @@ def passages_digest(answer: Answer) -> str:
 
 
 def encode_value(value: ButtonValue, limit: int = SLACK_VALUE_CHARS) -> str:
-    """``value`` as compact JSON of at most ``limit`` characters, shortening the question if it must."""
+    """``value`` as compact JSON of at most ``limit`` UTF-16 code units (see :mod:`bot.slack_text`), shortening the
+    question if it must."""
     question = value.question
     while True:
         data: dict[str, Any] = {"q": question, "o": value.offset}
@@ -66,9 +67,9 @@ def encode_value(value: ButtonValue, limit: int = SLACK_VALUE_CHARS) -> str:
         if value.digest is not None:
             data["h"] = value.digest
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        if len(text) <= limit:
+        if utf16_len(text) <= limit:
             return text
-        question = question[: max(0, len(question) - (len(text) - limit) - 1)]
+        question = question[: max(0, len(question) - (utf16_len(text) - limit) - 1)]
 
 
 def decode_value(text: object) -> ButtonValue | None:

@@ -52,3 +52,12 @@ def test_utf16_helpers() -> None:
     assert cut_utf16("a🔥b", 2) == "a"  # never half a surrogate pair
     assert cut_utf16("a🔥b", 3) == "a🔥"
     assert clean_echo("a\tb\u2066c\u0000") == "a bc"
+
+
+def test_a_button_value_fits_slacks_limit_in_utf16_units() -> None:
+    from bot.slack.payloads import SLACK_VALUE_CHARS, ButtonValue, decode_value, encode_value
+
+    value = encode_value(ButtonValue("🔥" * 1500 + " IBM?", 3, None))
+    assert utf16_len(value) <= SLACK_VALUE_CHARS
+    decoded = decode_value(value)
+    assert decoded is not None and decoded.question.startswith("🔥")

@@ -22,3 +22,17 @@ async def test_a_rate_limited_reply_does_not_stall_answers_in_other_channels(sta
     assert [o.result for o in outcomes] == ["answered", "answered"]
     # The DM's answer was posted first, while the channel's reply was still waiting out its Retry-After.
     assert [p.args["channel"] for p in http_slack.fake.posts()] == ["D0DIRECT", "C0NEWS"]
+
+
+def test_retry_after_is_read_safely() -> None:
+    from slack_sdk.http_retry.response import HttpResponse
+
+    from bot.slack.retry import MAX_RETRY_AFTER, retry_after_seconds
+
+    def response(headers: dict[str, list[str]]) -> HttpResponse:
+        return HttpResponse(status_code=429, headers=headers)
+
+    assert retry_after_seconds(response({"Retry-After": ["3"]})) == 3.0
+    assert retry_after_seconds(response({"retry-after": ["soon"]})) == 1.0  # slack_sdk's own handler raised here
+    assert retry_after_seconds(response({})) == 1.0
+    assert retry_after_seconds(response({"Retry-After": ["100000"]})) == MAX_RETRY_AFTER
