@@ -12,8 +12,9 @@ until the process runs out of file descriptors, then asyncio logs every failed `
   oldest connection still waiting for its request head (a slow client), and is refused only
   when every open connection is busy with a real request, so ``/healthz`` still answers
   under a slow-client flood;
-* **quiet accept errors**: asyncio already pauses ``accept()`` for a second when the process is
-  out of file descriptors; :class:`AcceptErrorThrottle` keeps that to one log line per interval.
+* **quiet errors**: asyncio already pauses ``accept()`` for a second when the process is out of
+  file descriptors, and aiohttp answers an unparseable request with 400; :func:`install_log_throttles`
+  keeps each of their log lines (with a traceback apiece) to one per interval.
 
 Use it as ``server = HardenedServer(app, host="127.0.0.1", port=0); await server.start()``,
 then ``server.port`` and ``await server.stop()``. :data:`DEFAULT_HOST` is loopback: exposing a
@@ -53,41 +54,75 @@ class ServerLimits:
     keepalive_timeout: float = 5.0
 
 
-class AcceptErrorThrottle(logging.Filter):
-    """Lets one of asyncio's "socket.accept() out of system resource" lines through per interval, drops the rest."""
+class LogThrottle(logging.Filter):
+    """Lets one record starting with ``prefix`` through per ``interval`` seconds and drops the rest, counting them.
 
-    MESSAGE = "socket.accept() out of system resource"
+    With ``keep_traceback`` false the record let through loses its traceback too (it says nothing the message does not).
+    """
 
-    def __init__(self, interval: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, prefix: str, interval: float = 10.0, clock: Callable[[], float] = time.monotonic, keep_traceback: bool = False
+    ) -> None:
         super().__init__()
+        self.prefix = prefix
         self.interval = interval
+        self.keep_traceback = keep_traceback
         self._clock = clock
         self._last: float | None = None
-        #: Accept errors seen, logged or not.
+        self._held = 0
+        #: Matching records seen, logged or not.
         self.count = 0
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """False for an accept error within ``interval`` of the last one let through."""
-        if not str(record.msg).startswith(self.MESSAGE):
+        """False for a matching record within ``interval`` of the last one let through."""
+        if not str(record.msg).startswith(self.prefix):
             return True
         self.count += 1
         now = self._clock()
         if self._last is not None and now - self._last < self.interval:
+            self._held += 1
             return False
         self._last = now
-        record.exc_info = None  # the traceback says nothing the message does not
+        if self._held:
+            record.msg = f"{record.msg} ({self._held} more like it not logged)"
+            self._held = 0
+        if not self.keep_traceback:
+            record.exc_info = None
+            record.exc_text = None
         return True
 
 
-def install_accept_throttle() -> AcceptErrorThrottle:
-    """Add one :class:`AcceptErrorThrottle` to the ``asyncio`` logger (once per process); returns it."""
-    asyncio_log = logging.getLogger("asyncio")
-    for existing in asyncio_log.filters:
-        if isinstance(existing, AcceptErrorThrottle):
-            return existing
-    throttle = AcceptErrorThrottle()
-    asyncio_log.addFilter(throttle)
-    return throttle
+class AcceptErrorThrottle(LogThrottle):
+    """asyncio's "socket.accept() out of system resource" (it already pauses accepting for a second): one line per interval."""
+
+    MESSAGE = "socket.accept() out of system resource"
+
+    def __init__(self, interval: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(self.MESSAGE, interval, clock)
+
+
+#: aiohttp logs every unparseable request (a header over 8 KiB, a bad method, TLS sent to a plain port) at ERROR with a
+#: traceback: one per interval, traceback kept (the same line reports exceptions escaping a handler).
+BAD_REQUEST_PREFIX = "Error handling request"
+
+
+def install_log_throttles() -> list[LogThrottle]:
+    """Add :class:`AcceptErrorThrottle` to ``asyncio`` and a :data:`BAD_REQUEST_PREFIX` throttle to ``aiohttp.server``,
+    once per process; returns them."""
+    installed = []
+    for name, make in (
+        ("asyncio", AcceptErrorThrottle),
+        ("aiohttp.server", lambda: LogThrottle(BAD_REQUEST_PREFIX, keep_traceback=True)),
+    ):
+        logger = logging.getLogger(name)
+        existing = [f for f in logger.filters if isinstance(f, LogThrottle)]
+        if existing:
+            installed.append(existing[0])
+            continue
+        throttle = make()
+        logger.addFilter(throttle)
+        installed.append(throttle)
+    return installed
 
 
 class _Connection(asyncio.Protocol):
@@ -227,7 +262,7 @@ class HardenedServer:
 
     async def start(self, **runner_kwargs: Any) -> None:
         """Bind and serve; afterwards :attr:`port` is the port actually bound. Raises ``OSError`` if it cannot bind."""
-        install_accept_throttle()
+        install_log_throttles()
         self._runner = web.AppRunner(self.app, access_log=None, keepalive_timeout=self.limits.keepalive_timeout, **runner_kwargs)
         await self._runner.setup()
         loop = asyncio.get_running_loop()
