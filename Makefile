@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-quick eval clean soak
+.PHONY: install run test lint bench bench-quick eval clean soak chaos
 
 # The SQuAD v1.1 dev set shared beside the checkout.
 SQUAD ?= ../shared/eval/squad-dev
@@ -37,6 +37,11 @@ eval: install
 soak: install
 	$(BIN)/python -m bench.soak
 	$(BIN)/python -m bench.soak --kill-redis --restart-redis
+
+# The fault scenarios of issue 16 end to end (loopback only, about a minute): unsigned floods, slow clients,
+# corpus replaced/recreated/worker killed, hostile corpus files, Redis killed and restarted empty during retries.
+chaos: install
+	$(BIN)/python -m bench.chaos
 
 lint: install
 	$(BIN)/ruff check bot retrieval tests

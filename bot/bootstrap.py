@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from retrieval import LiveIndex, OpenedIndex, Update, open_index
+from retrieval import LiveIndex, OpenedIndex, ReadPolicy, Update, open_index, set_read_policy
 
 from .answerer import Answerer
 from .config import Config
@@ -34,6 +34,7 @@ def build_answerer(
     """Open (or build and cache) the index for the configured corpus and wrap it in an answerer."""
     paths = corpus or config.corpus.paths
     cache = Path(config.corpus.cache_dir) if config.corpus.cache_dir else None
+    apply_read_policy(config)
     started = time.perf_counter()
     opened = open_index(paths, config.index, cache_dir=cache, rebuild=rebuild, progress=progress)
     return Loaded(Answerer(opened.index, config.answer), opened, time.perf_counter() - started)
@@ -49,6 +50,7 @@ async def follow_corpus(config: Config, answerer: Answerer, corpus: list[str] | 
         return _nothing
     paths = corpus or config.corpus.paths
     cache = Path(config.corpus.cache_dir) if config.corpus.cache_dir else None
+    apply_read_policy(config)
     live = LiveIndex(paths, config.index, cache_dir=cache, on_update=_log_update)
     await live.start()
     answerer.index = live
@@ -71,6 +73,11 @@ def _log_update(update: Update) -> None:
         update.delta_sentences,
         update.seconds,
     )
+
+
+def apply_read_policy(config: Config) -> None:
+    """Read corpus files (here and in indexing workers) under ``[corpus] follow_symlinks`` and ``max_file_bytes``."""
+    set_read_policy(ReadPolicy(config.corpus.follow_symlinks, config.corpus.max_file_bytes))
 
 
 def with_passages(config: Config, k: int | None) -> Config:

@@ -8,6 +8,7 @@ and its line; nothing here exits the process.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -51,6 +52,10 @@ class CorpusConfig:
     paths: list[str] = field(default_factory=lambda: ["seeds"])
     cache_dir: str | None = None
     watch: bool = True
+    #: Follow symbolic links that point outside the corpus folders (off: such links are skipped and reported).
+    follow_symlinks: bool = False
+    #: Larger corpus files are skipped and reported, before anything is read from them.
+    max_file_bytes: int = 50 * 1024 * 1024
 
 
 @dataclass
@@ -218,6 +223,8 @@ def _check_scalar(value: Any, hint: Any) -> Any:
         return Secret(value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, float) and not math.isfinite(value):
+        raise TypeError("expected a finite number")
     if hint is bool or hint is int:
         if type(value) is not hint:
             raise TypeError(f"expected {_name(hint)}")
@@ -238,6 +245,8 @@ def parse_config(text: str, source: Path | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: not valid TOML: arrays or tables nested too deeply to read") from None
     config = Config(source=source)
     hints = typing.get_type_hints(Config)
     for section, values in data.items():
@@ -278,6 +287,8 @@ def _check_ranges(config: Config, text: str, where: str) -> None:
         ("index", "candidates", config.index.candidates >= 1, "must be at least 1"),
         ("corpus", "paths", bool(config.corpus.paths), "must name at least one file or folder"),
         ("slack", "api_url", config.slack.api_url.endswith("/"), "must end with '/'"),
+        ("slack", "port", 0 <= config.slack.port <= 65535, "must be a TCP port, 0 to 65535 (0 picks a free one)"),
+        ("corpus", "max_file_bytes", config.corpus.max_file_bytes >= 1, "must be at least 1"),
         ("limits", "user_per_minute", config.limits.user_per_minute >= 0, "must not be negative (0 turns the limit off)"),
         ("limits", "user_burst", config.limits.user_burst >= 1, "must be at least 1"),
         ("limits", "channel_per_minute", config.limits.channel_per_minute >= 0, "must not be negative (0 turns the limit off)"),
@@ -333,4 +344,30 @@ def load_config(path: str | Path | None = None, environ: typing.Mapping[str, str
             config.feedback.path = str(base / config.feedback.path)
         if config.logging.file and not Path(config.logging.file).is_absolute():
             config.logging.file = str(base / config.logging.file)
+        _check_paths(config, text, str(file))
     return apply_environment(config, environ)
+
+
+def writable_problem(path: str | Path) -> str | None:
+    """Why a file the bot appends to cannot be written (its folder missing and not creatable, or no permission), else ``None``."""
+    target = Path(path)
+    if target.is_dir():
+        return "is a folder, not a file"
+    if target.exists():
+        return None if os.access(target, os.W_OK) else "is not writable"
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    return None if os.access(folder, os.W_OK | os.X_OK) else f"cannot create it: {folder} is not writable"
+
+
+def _check_paths(config: Config, text: str, where: str) -> None:
+    """The files a config names for writing must be writable, and its cache folder usable: else one :class:`ConfigError`."""
+    checks = [("logging", "file", config.logging.file)]
+    if _line_of(text, "feedback", "path") is not None:
+        checks.append(("feedback", "path", config.feedback.path))
+    for section, key, value in checks:
+        if value and (problem := writable_problem(value)) is not None:
+            raise ConfigError(f"{where}:{_line_of(text, section, key) or '?'}: {section}.{key} = {value!r}: {problem}")

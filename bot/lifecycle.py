@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import signal
 import threading
@@ -22,6 +23,9 @@ from typing import Any
 log = logging.getLogger("quotebot.lifecycle")
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+#: The lifecycle whose answer slot the current task holds (set inside :meth:`Lifecycle.work`).
+_HOLDER: contextvars.ContextVar[Lifecycle | None] = contextvars.ContextVar("quotebot_answer_slot", default=None)
 
 
 class ShuttingDown(Exception):
@@ -67,11 +71,33 @@ class Lifecycle:
         self._idle.clear()
         try:
             async with self._slots:
-                yield
+                token = _HOLDER.set(self)
+                try:
+                    yield
+                finally:
+                    _HOLDER.reset(token)
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:
                 self._idle.set()
+
+    @staticmethod
+    @contextlib.asynccontextmanager
+    async def slot_released() -> AsyncIterator[None]:
+        """Give the current task's answer slot back while it only waits (a 429's ``Retry-After``), and take one again after.
+
+        Outside :meth:`work` this does nothing. The work stays counted as in flight, so shutdown still waits for it.
+        """
+        lifecycle = _HOLDER.get()
+        if lifecycle is None:
+            yield
+            return
+        lifecycle._slots.release()
+        try:
+            yield
+        finally:
+            # Shielded: if cancelled here, the slot is still taken back before work() gives it up again.
+            await asyncio.shield(lifecycle._slots.acquire())
 
     def stop(self, reason: str = "requested") -> None:
         """Begin shutdown: no new work from now on. Safe to call more than once."""

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from .config import Config, Secret
+from .config import Config, ConfigError, Secret
 from .models import Answer, Question
+from .redact import question_for_log, scrub_url_tokens
 
 REDACTED = "[redacted]"
 
@@ -56,7 +58,7 @@ class Redactor:
             text = self._values.sub(REDACTED, text)
         for pattern in TOKEN_PATTERNS:
             text = pattern.sub(REDACTED, text)
-        return text
+        return scrub_url_tokens(text, REDACTED)
 
     def value(self, value: Any) -> Any:
         """Redact strings inside ``value`` (strings, mappings, lists and tuples), leaving other types alone."""
@@ -160,6 +162,17 @@ def _handlers_marked(root: logging.Logger) -> list[logging.Handler]:
     return [h for h in root.handlers if getattr(h, "_quotebot", False)]
 
 
+def private_file_handler(path: Path) -> logging.FileHandler:
+    """A handler appending to ``path``, created readable by its owner only (0600); a path that cannot be written is a
+    :class:`ConfigError` naming it, not a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        return logging.FileHandler(path, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"[logging] file = {str(path)!r}: cannot write the log file: {exc.strerror or exc}") from None
+
+
 def setup_logging(config: Config, stream: TextIO | None = None) -> list[logging.Handler]:
     """Send all logging to ``stream`` (default stderr) and ``[logging] file``, redacted; returns the handlers.
 
@@ -174,9 +187,7 @@ def setup_logging(config: Config, stream: TextIO | None = None) -> list[logging.
     formatter: logging.Formatter = JsonFormatter() if config.logging.json else TextFormatter()
     handlers: list[logging.Handler] = [logging.StreamHandler(stream or sys.stderr)]
     if config.logging.file:
-        path = Path(config.logging.file)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(path, encoding="utf-8"))
+        handlers.append(private_file_handler(Path(config.logging.file)))
     for handler in handlers:
         handler.addFilter(redacting)
         handler.setFormatter(formatter)
@@ -212,7 +223,7 @@ class AnswerLog:
         if error is not None:
             data["error"] = error
         if self.log_questions:
-            data["question"] = question.text
+            data["question"] = question_for_log(question.text)
         return data
 
     def record(self, question: Question, answer: Answer | None, seconds: float, error: str | None = None) -> None:

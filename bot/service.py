@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from retrieval import WatchHealth
+
 from .answerer import Answerer
 from .config import Config
 from .feedback import VOTE_TTL, FeedbackLog, passages_digest
@@ -97,9 +99,15 @@ class AnswerService:
         self.dedupe_ttl = dedupe_ttl
 
     def health(self) -> dict[str, Any]:
-        """For ``/healthz``: draining or not, answers in flight, and which state backend is in use."""
+        """For ``/healthz``: draining or not, answers in flight, which state backend is in use, and, when the
+        answerer follows the corpus live, whether it still can (``ok`` is false while it cannot)."""
         backend = self.state.backend if isinstance(self.state, FallbackState) else "memory"
-        return {**self.lifecycle.status(), "state": backend}
+        report = {**self.lifecycle.status(), "state": backend}
+        watch = getattr(self.answerer.index, "health", None)
+        if isinstance(watch, WatchHealth):
+            report["corpus"] = watch.as_dict()
+            report["ok"] = bool(report.get("ok", True)) and watch.ok
+        return report
 
     async def close(self) -> None:
         """Release the shared state's connections (the answerer belongs to the caller)."""

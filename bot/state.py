@@ -351,6 +351,12 @@ class FallbackState:
         """Claim ``key`` in Redis (mirrored in memory), or in memory alone during an outage."""
 
         async def shared() -> bool:
+            left = self.memory.remaining(key)
+            if left is not None:
+                # Claimed here before: through Redis, which may have restarted empty since, or on memory during
+                # an outage. Our memory outlives both; put the claim back for the other replicas and refuse it.
+                await self.primary.claim_remaining({key: left})
+                return False
             fresh = await self.primary.first_seen(key, ttl)
             self.memory.remember(key, ttl)
             return fresh

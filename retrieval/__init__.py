@@ -24,11 +24,12 @@ from .corpus import DateError, load_corpus, parse_date
 from .dates import DateFilter, date_filter
 from .engines import ENGINES, METHODS
 from .index import Hit, IndexSettings, SentenceIndex
-from .live import LiveIndex, MergedIndex, Update
+from .live import LiveIndex, MergedIndex, Update, WatchHealth
 from .qtype import TYPES, question_type
 from .ranking import FEATURES, WEIGHTS, Ranked
 from .records import Article, LoadReport, Problem
 from .related import related_terms
+from .safe_files import ReadPolicy, set_read_policy
 from .search import NO_GATE, AnyIndex, Context, Gate, Searcher, SearchHit, SearchResult
 from .tokens import Tokenizer
 
@@ -57,7 +58,8 @@ def open_searcher(
 __all__ = [
     "ENGINES", "FEATURES", "METHODS", "NO_GATE", "TYPES", "WEIGHTS",
     "AnyIndex", "Article", "Context", "DateError", "DateFilter", "Gate", "Hit", "IndexSettings", "LiveIndex", "LoadReport", "MergedIndex",
-    "OpenedIndex", "OpenedSearcher", "Problem", "Ranked", "SavedIndex", "SearchHit", "SearchResult", "Searcher", "SentenceIndex",
-    "Tokenizer", "Update", "date_filter", "date_range", "default_cache_dir", "load_corpus", "open_index", "open_searcher",
-    "parse_date", "prune", "question_type", "related_terms", "rows", "saved_indexes",
+    "OpenedIndex", "OpenedSearcher", "Problem", "Ranked", "ReadPolicy", "SavedIndex", "SearchHit", "SearchResult", "Searcher",
+    "SentenceIndex",
+    "Tokenizer", "Update", "WatchHealth", "date_filter", "date_range", "default_cache_dir", "load_corpus", "open_index", "open_searcher",
+    "parse_date", "prune", "question_type", "related_terms", "rows", "saved_indexes", "set_read_policy",
 ]  # fmt: skip

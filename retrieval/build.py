@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from .analyse import Analysed, TermTable, analyse
 from .corpus import iter_files, load_file
 from .records import Article, LoadReport, Problem
+from .safe_files import safe_resolve
 from .store import ArticleTable, StringColumn
 from .tokens import Tokenizer
 
@@ -119,7 +120,7 @@ def _analyse_files(files: Sequence[tuple[str, str]], stem: str | None, build: st
     for root, path in files:
         before = len(report.articles)
         load_file(Path(root), Path(path), report)
-        sources.extend([str(Path(path).resolve())] * (len(report.articles) - before))
+        sources.extend([safe_resolve(path)] * (len(report.articles) - before))
     result = _analyse_articles(report.articles, stem, build)
     for meta, source in zip(result.metas, sources, strict=True):
         meta.file = source

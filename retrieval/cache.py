@@ -18,6 +18,7 @@ from typing import IO
 
 from .corpus import iter_files
 from .index import FORMAT_VERSION, IndexSettings, SentenceIndex
+from .safe_files import ReadPolicy, safe_resolve
 
 
 def load_index(directory: Path, settings: IndexSettings | None = None, mmap: bool = True) -> SentenceIndex:
@@ -42,14 +43,14 @@ def corpus_fingerprint(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[st
                 st = path.stat()
             except OSError:
                 continue
-            out.append((str(path.resolve()), st.st_size, st.st_mtime_ns))
+            out.append((safe_resolve(path), st.st_size, st.st_mtime_ns))
     return out
 
 
 def cache_key(paths: Iterable[str | os.PathLike[str]], settings: IndexSettings) -> str:
     """A hash of the corpus files (path, size, modification time) and the index settings."""
     h = hashlib.sha256()
-    h.update(f"v{FORMAT_VERSION}\n{settings.key()}\n".encode())
+    h.update(f"v{FORMAT_VERSION}\n{settings.key()}\n{ReadPolicy.current().key()}\n".encode())
     for item in corpus_fingerprint(paths):
         h.update(repr(item).encode("utf-8", "surrogateescape") + b"\n")
     return h.hexdigest()[:24]

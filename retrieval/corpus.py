@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .records import Article, LoadReport, Problem
+from .safe_files import read_corpus_file
 from .segment import split_paragraph
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
@@ -216,10 +217,9 @@ def load_file(root: Path, path: Path, report: LoadReport) -> None:
     if suffix not in SUPPORTED_SUFFIXES:
         report.problems.append(Problem(source, None, f"unsupported file type {suffix or '(none)'!r}; expected .txt, .md or .jsonl"))
         return
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        report.problems.append(Problem(source, None, f"cannot read: {exc.strerror or exc}"))
+    data, reason = read_corpus_file(root, path)
+    if data is None:
+        report.problems.append(Problem(source, None, reason or "unreadable"))
         return
     report.files += 1
     text, problem = _decode(source, data)

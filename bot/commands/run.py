@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mode.add_argument("--slack-http", dest="slack_http", action="store_true", default=None, help="use Slack HTTP mode")
     mode.add_argument("--slack-socket", dest="slack_http", action="store_false", help="use Slack Socket Mode")
     p.add_argument("--port", type=int, metavar="PORT", help="Slack HTTP mode port (default: [slack] port, 3000)")
-    p.add_argument("--host", default="0.0.0.0", help="Slack HTTP mode address (default: 0.0.0.0)")
+    p.add_argument("--host", default="127.0.0.1", help="Slack HTTP mode address (default: 127.0.0.1; see README, 'Exposing HTTP mode')")
     add_corpus_options(p)
     p.set_defaults(func=run)
 

@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--http", action="store_true", help="receive events over HTTP instead of Socket Mode")
     p.add_argument("--port", type=int, metavar="PORT", help="HTTP mode port (default: [slack] port, 3000)")
-    p.add_argument("--host", default="0.0.0.0", help="HTTP mode address to listen on (default: 0.0.0.0)")
+    p.add_argument("--host", default="127.0.0.1", help="HTTP mode address (default: 127.0.0.1; see README, 'Exposing HTTP mode')")
     add_corpus_options(p)
     p.set_defaults(func=run)
 

@@ -30,7 +30,7 @@ class Options:
     http: bool | None = None
     #: Slack HTTP mode: the port (``None``: ``[slack] port``) and address to listen on.
     port: int | None = None
-    host: str = "0.0.0.0"
+    host: str = "127.0.0.1"
     #: Discord: sync the slash commands even if their schema has not changed.
     force_sync: bool = False
     #: Called with the platform's running object (a ``RunningSlack``, a Discord client) once it serves; for tests.

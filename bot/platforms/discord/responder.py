@@ -16,6 +16,7 @@ import discord
 from ...feedback import FeedbackLog
 from ...messages import ALREADY_RATED, ANSWER_CHANGED, SHUTTING_DOWN, SORRY, thanks
 from ...models import Answer, Question
+from ...redact import question_for_log
 from ...service import AnswerService, Handled, Kind, Voted
 from .render import discord_embed
 from .views import NO_PINGS, AnswerView
@@ -177,6 +178,6 @@ class Responder:
 
     def _log(self, kind: str, question: Question) -> None:
         if self.log_questions:
-            log.info("discord %s from %s in %s: %r", kind, question.user, question.channel, question.text)
+            log.info("discord %s from %s in %s: %r", kind, question.user, question.channel, question_for_log(question.text))
         else:
             log.info("discord %s from %s in %s", kind, question.user, question.channel)

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ...feedback import FeedbackLog
 from ...messages import ALREADY_RATED, ANSWER_CHANGED, EXPIRED_BUTTON, NOT_HERE, SHUTTING_DOWN, SORRY, thanks
 from ...models import Question
+from ...redact import question_for_log
 from ...service import AnswerService, Handled, Kind, Voted
 from .payloads import (
     ACTION_MORE,
@@ -90,7 +91,7 @@ class SlackBot:
 
     def _log_question(self, trigger: str, user: str | None, channel: str | None, text: str) -> None:
         if self.log_questions:
-            log.info("slack %s from %s in %s: %r", trigger, user, channel, text)
+            log.info("slack %s from %s in %s: %r", trigger, user, channel, question_for_log(text))
         else:
             log.info("slack %s from %s in %s (%d chars)", trigger, user, channel, len(text))
 
@@ -337,10 +338,21 @@ def _key_detail(key: str | None) -> str:
     return _KEY_DETAIL.get(parts[1], "") if len(parts) > 1 else ""
 
 
+def api_error(exc: SlackApiError) -> str:
+    """Slack's error code from a failed Web API call, or ``HTTP <status>`` when the body was not JSON (a proxy's 502 page, say)."""
+    response = exc.response
+    data = getattr(response, "data", None)
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, str) and error:
+        return error
+    status = getattr(response, "status_code", None)
+    return f"HTTP {status}" if status else "unknown error"
+
+
 def _describe(exc: BaseException) -> str:
     """A short, token-free description of an error: Slack's error code for API errors, else the exception's type."""
-    if isinstance(exc, SlackApiError) and exc.response is not None:
-        return f"Slack API error {exc.response.get('error', 'unknown')}"
+    if isinstance(exc, SlackApiError):
+        return f"Slack API error {api_error(exc)}"
     return type(exc).__name__
 
 

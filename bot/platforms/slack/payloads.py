@@ -14,6 +14,7 @@ from typing import Any
 from ...feedback import passages_digest
 from ...models import Answer
 from .render import SLACK_TEXT_CHARS, slack_blocks, slack_mrkdwn, slack_question
+from .text import utf16_len
 
 #: Action ids of the buttons under an answer.
 ACTION_MORE = "quotebot_more"
@@ -48,7 +49,8 @@ class ButtonValue:
 
 
 def encode_value(value: ButtonValue, limit: int = SLACK_VALUE_CHARS) -> str:
-    """``value`` as compact JSON of at most ``limit`` characters, shortening the question if it must."""
+    """``value`` as compact JSON of at most ``limit`` UTF-16 code units (see :mod:`bot.platforms.slack.text`), shortening the
+    question if it must."""
     question = value.question
     while True:
         data: dict[str, Any] = {"q": question, "o": value.offset}
@@ -57,9 +59,9 @@ def encode_value(value: ButtonValue, limit: int = SLACK_VALUE_CHARS) -> str:
         if value.digest is not None:
             data["h"] = value.digest
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        if len(text) <= limit:
+        if utf16_len(text) <= limit:
             return text
-        question = question[: max(0, len(question) - (len(text) - limit) - 1)]
+        question = question[: max(0, len(question) - (utf16_len(text) - limit) - 1)]
 
 
 def decode_value(text: object) -> ButtonValue | None:
@@ -117,7 +119,7 @@ def answer_message(answer: Answer, *, share: bool = False, question_header: bool
     text = slack_mrkdwn(answer)
     if question_header:
         header = slack_question(answer.question, SLACK_TEXT_CHARS // 3) + "\n"
-        text = header + slack_mrkdwn(answer, SLACK_TEXT_CHARS - len(header))
+        text = header + slack_mrkdwn(answer, SLACK_TEXT_CHARS - utf16_len(header))
     if not answer.answered:
         return {"text": text, "blocks": slack_blocks(answer, question_header)}
     blocks = slack_blocks(answer, question_header, reserve=1)

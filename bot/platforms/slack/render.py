@@ -8,6 +8,7 @@ from typing import Any
 from ...models import Answer, Passage
 from ...render.markup import shorten, slack_escape
 from ...render.views import passage_view, template
+from .text import clean_echo, cut_utf16, escape_broadcasts, utf16_len
 
 #: Slack Block Kit limits.
 SLACK_SECTION_CHARS = 3000
@@ -16,19 +17,28 @@ SLACK_TEXT_CHARS = 3000
 
 
 def cut_mrkdwn(text: str, limit: int) -> str:
-    """:func:`shorten` for text that is already escaped: never ends inside an ``&amp;``-style entity."""
-    if len(text) <= limit:
-        return text
-    cut = shorten(text, [], limit)[0][:-1]
-    amp = cut.rfind("&")
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]
-    return cut.rstrip() + "…"
+    """:func:`shorten` for text that is already escaped: never ends inside an ``&amp;``-style entity.
+
+    ``limit`` is in UTF-16 code units, the way Slack's limits are safe to count (see :mod:`bot.platforms.slack.text`).
+    """
+    room = limit
+    while utf16_len(text) > limit:
+        cut = shorten(text, [], room)[0][:-1]
+        amp = cut.rfind("&")
+        if amp != -1 and ";" not in cut[amp:]:
+            cut = cut[:amp]
+        cut = cut.rstrip() + "…"
+        over = utf16_len(cut) - limit
+        if over <= 0:
+            return cut
+        room -= over
+    return text
 
 
 def slack_question(question: str, limit: int = SLACK_SECTION_CHARS) -> str:
-    """``*Q:* question`` as mrkdwn, escaped, white space folded, at most ``limit`` characters."""
-    return cut_mrkdwn("*Q:* " + slack_escape(" ".join(question.split())), limit)
+    """``*Q:* question`` as mrkdwn, escaped, white space folded, control and bidi characters removed, ``@channel``
+    and ``@here`` broken, at most ``limit`` UTF-16 code units."""
+    return cut_mrkdwn("*Q:* " + slack_escape(escape_broadcasts(" ".join(clean_echo(question).split()))), limit)
 
 
 def slack_mrkdwn(answer: Answer, limit: int = SLACK_TEXT_CHARS) -> str:
@@ -49,7 +59,7 @@ def _fitted_views(p: Passage, number: int) -> tuple[dict[str, Any], str, str]:
             view["also"] = []
         quote = template("slack_quote.j2").render(p=view)
         context = template("slack_context.j2").render(p=view)
-        if len(quote) <= SLACK_SECTION_CHARS and len(context) <= SLACK_SECTION_CHARS:
+        if utf16_len(quote) <= SLACK_SECTION_CHARS and utf16_len(context) <= SLACK_SECTION_CHARS:
             return view, quote, context
         if limit < 20:
             if not keep_also:  # a source id alone is too long: cut the context line itself
@@ -64,7 +74,7 @@ def _slack_section(p: Passage, number: int) -> tuple[dict[str, Any], dict[str, A
     elements = [{"type": "mrkdwn", "text": context}]
     for label, extra in (("context, the sentence before", view["context"]), ("why", view["why"])):
         if extra:
-            elements.append({"type": "mrkdwn", "text": f"_{label}:_ {extra}"[:SLACK_SECTION_CHARS]})
+            elements.append({"type": "mrkdwn", "text": cut_utf16(f"_{label}:_ {extra}", SLACK_SECTION_CHARS)})
     ctx = {"type": "context", "elements": elements}
     return section, ctx
 
@@ -78,7 +88,7 @@ def slack_blocks(answer: Answer, question_header: bool = False, reserve: int = 0
     blocks: list[dict[str, Any]] = []
     if question_header:
         header = slack_question(answer.question, SLACK_SECTION_CHARS)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": header}})
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": header, "verbatim": True}})
     if answer.note:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(answer.note)}]})
     if not answer.answered:

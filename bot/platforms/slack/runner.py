@@ -22,7 +22,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
@@ -32,11 +31,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ...answerer import Answerer
 from ...config import Config, SlackConfig
 from ...feedback import FeedbackLog, open_feedback
+from ...http_server import DEFAULT_HOST, HardenedServer, ServerLimits, ThrottledLog
 from ...metrics import add_ops_routes
 from ...service import AnswerService, build_service, open_service
 from ...state import State
-from .handlers import Outcome, SlackBot, build_app
+from .handlers import Outcome, SlackBot, api_error, build_app
+from .retry import SlotFreeRateLimitRetryHandler
 from .shape import malformed
+from .verify import body_problem, signature_problem
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     *after* Slack posted cannot be told apart; that case is the one left open.
     """
     return [
-        AsyncRateLimitErrorRetryHandler(max_retry_count=3),  # waits Retry-After (+ up to 1 s of jitter)
+        SlotFreeRateLimitRetryHandler(max_retry_count=3),  # waits Retry-After (+ up to 1 s of jitter), slot released
         AsyncServerErrorRetryHandler(max_retry_count=2, interval_calculator=BackoffRetryIntervalCalculator(0.5)),
         AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=BackoffRetryIntervalCalculator(0.25)),
     ]
@@ -99,7 +101,7 @@ async def verify_auth(client: AsyncWebClient) -> dict[str, Any]:
     try:
         response = await client.auth_test()
     except SlackApiError as exc:
-        error = exc.response.get("error", "unknown error") if exc.response is not None else "unknown error"
+        error = api_error(exc)
         raise SlackStartupError(f"Slack refused the bot token (auth.test: {error}). Check SLACK_BOT_TOKEN.") from None
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         raise SlackStartupError(f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc}).") from None
@@ -134,6 +136,7 @@ class HttpRunner:
         signing_secret: str | None = None,
         service: AnswerService | None = None,
         max_body_bytes: int = 1024**2,
+        limits: ServerLimits | None = None,
     ) -> None:
         self.app = app
         self.host, self.port, self.path = host, port, path
@@ -143,7 +146,10 @@ class HttpRunner:
         self.web_app.router.add_post(path, self.handle)
         if service is not None:
             add_ops_routes(self.web_app, service.metrics, service.health)
-        self._runner: web.AppRunner | None = None
+        #: The port's listener: header and body deadlines, a connection cap, quiet accept errors.
+        self.server = HardenedServer(self.web_app, host=host, port=port, limits=limits, name="slack")
+        #: One log line per kind of refused request per interval, however many arrive.
+        self.refusals = ThrottledLog(log)
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
@@ -154,10 +160,14 @@ class HttpRunner:
             return web.Response(status=503, text="shutting down", headers={"Retry-After": "1"})
         body = await request.read()  # raises 413 (HTTPRequestEntityTooLarge) past client_max_size
         if self.verifier is not None:
-            timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
-            signature = request.headers.get("X-Slack-Signature", "")
-            if not self.verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
+            timestamp = request.headers.get("X-Slack-Request-Timestamp")
+            signature = request.headers.get("X-Slack-Signature")
+            if (problem := signature_problem(self.verifier, body, timestamp, signature)) is not None:
+                self.refusals.warning(problem, f"slack: refused a request: {problem} (401)")
                 return web.Response(status=401, text="invalid request signature")
+        if (problem := body_problem(body, request.content_type)) is not None:
+            self.refusals.warning(problem, f"slack: refused a signed request: {problem} (400)")
+            return web.Response(status=400, text="malformed request body")
         return await handler(request)
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -170,32 +180,26 @@ class HttpRunner:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # a body that is not JSON, a form, or UTF-8
             return web.Response(status=400, text="malformed request body")
-        except (AttributeError, KeyError, TypeError, IndexError) as exc:
-            log.warning("slack: refused a request body of an unexpected shape (%s)", type(exc).__name__)
+        except (AttributeError, KeyError, TypeError, IndexError, RecursionError) as exc:
+            self.refusals.warning("shape", f"slack: refused a request body of an unexpected shape ({type(exc).__name__})")
             return web.Response(status=400, text="malformed request body")
         if (reason := malformed(bolt_request.body)) is not None:
-            log.warning("slack: refused a request body of an unexpected shape (%s)", reason)
+            self.refusals.warning("shape", f"slack: refused a request body of an unexpected shape ({reason})")
             return web.Response(status=400, text="malformed request body")
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def start(self) -> None:
         """Bind and serve; afterwards :attr:`port` is the port actually bound."""
-        self._runner = web.AppRunner(self.web_app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
         try:
-            await site.start()
+            await self.server.start()
         except OSError as exc:
-            await self.stop()
             raise SlackStartupError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}).") from None
-        self.port = self._runner.addresses[0][1]
+        self.port = self.server.port
         log.info("slack: HTTP mode listening on http://%s:%d%s", self.host, self.port, self.path)
 
     async def stop(self) -> None:
         """Stop serving."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self.server.stop()
 
 
 class SocketRunner:
@@ -215,7 +219,7 @@ class SocketRunner:
             # endless retry loop, turns a refused app token into one clear startup error.
             opened = await client.apps_connections_open(app_token=self.app_token)
         except SlackApiError as exc:
-            error = exc.response.get("error", "unknown error") if exc.response is not None else "unknown error"
+            error = api_error(exc)
             raise SlackStartupError(
                 f"Slack refused the app token (apps.connections.open: {error}). Check SLACK_APP_TOKEN."
             ) from None
@@ -264,7 +268,7 @@ async def start_slack(
     *,
     http: bool,
     port: int | None = None,
-    host: str = "0.0.0.0",
+    host: str = DEFAULT_HOST,
     service: AnswerService | None = None,
     state: State | None = None,
     feedback: FeedbackLog | None = None,
@@ -323,7 +327,7 @@ async def run_slack(
     *,
     http: bool,
     port: int | None = None,
-    host: str = "0.0.0.0",
+    host: str = DEFAULT_HOST,
     service: AnswerService | None = None,
     state: State | None = None,
     feedback: FeedbackLog | None = None,

@@ -86,10 +86,15 @@ class FakeSlack:
         """A ``response_url`` on this server; posts to it are recorded as method ``response_url``."""
         return f"{self.base}/respond/{name}"
 
+    def slack_shaped_response_url(self, secret: str) -> str:
+        """A ``response_url`` with the path Slack's have (``/commands/TEAM/ID/SECRET``), on this server."""
+        return f"{self.base}/commands/{TEAM}/1234567890/{secret}"
+
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_post("/commands/{team}/{id}/{secret}", self._respond)  # a response_url shaped like Slack's
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
