@@ -44,7 +44,7 @@ from bot.answerer import Answerer
 from bot.config import Config, Secret
 from bot.http_server import ServerLimits
 from bot.platforms.slack import RunningSlack, start_slack
-from retrieval import LiveIndex, SentenceIndex, load_corpus, open_index
+from retrieval import NO_GATE, LiveIndex, Searcher, SentenceIndex, load_corpus, open_index
 from tests.bot.platforms.slack.conftest import HttpSlack, Outcomes, fixture
 from tests.bot.platforms.slack.fake_slack import FakeSlack
 from tests.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
@@ -239,7 +239,7 @@ async def corpus_faults(tmp: Path) -> Result:
         steps += 1
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            hits = live.search(question, k=1)
+            hits = [found.hit for found in Searcher(live, NO_GATE).search(question, k=1).hits]
             if hits and word in hits[0].text:
                 return
             await asyncio.sleep(0.05)
