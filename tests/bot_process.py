@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import re
 import signal
 import sys
@@ -28,15 +30,22 @@ class BotProcess:
 
     async def __aenter__(self) -> BotProcess:
         self._proc = await asyncio.create_subprocess_exec(
-            *self.argv, cwd=ROOT, env=self.env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+            *self.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # its own process group, so leaving the block can end its workers too
         )
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
         proc = self.proc
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        # Kill the whole group: a worker process left running (the corpus watcher's) would keep stderr open,
+        # and asyncio's wait() waits for the pipes as well as the process.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        await proc.wait()
 
     @property
     def proc(self) -> asyncio.subprocess.Process:
