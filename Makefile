@@ -54,6 +54,7 @@ clean:
 
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.versus
 
 bench-quick: install
 	$(BIN)/python -m bench.run --quick
