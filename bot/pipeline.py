@@ -16,6 +16,7 @@ from retrieval.continuation import leans_on_previous
 from retrieval.dates import DateFilter, date_filter
 from retrieval.index import Hit, SentenceIndex
 from retrieval.live import LiveIndex, MergedIndex
+from retrieval.semantic import Blend, SemanticScorer, candidate_text, declines, leaned_on, order, unknown_names
 
 from .models import Answer, Context, NoAnswer, Passage, Question, Source
 from .present import explain, near_duplicate, word_set
@@ -43,10 +44,26 @@ class AnswerSettings:
     duplicate_similarity: float = 0.8
     #: Longer questions are refused with a message.
     max_question_chars: int = 1000
+    #: Weigh semantic evidence (a small sentence-embedding model, :mod:`retrieval.semantic`) with the lexical
+    #: features, to re-order the best candidates and to decide "nothing found" (re-ranked indexes only); ``False``:
+    #: the lexical path alone (``min_coverage``), and the model is never loaded.
+    semantic: bool = True
     #: Threads that run retrieval off the event loop.
     workers: int = 2
     #: Questions handed to those threads at once; more wait on the event loop (cheaply) for a slot.
     queue: int = 16
+
+
+#: Names listed in "No article mentions …", and the characters kept of each (the message stays one short line).
+NAMES_LISTED = 3
+NAME_CHARS = 40
+
+
+def _listed(names: list[str]) -> str:
+    """``["A"]`` → "A", ``["A", "B"]`` → "A or B", ``["A", "B", "C"]`` → "A, B or C" (at most :data:`NAMES_LISTED`
+    names, each cut to :data:`NAME_CHARS` characters)."""
+    words = [n if len(n) <= NAME_CHARS else n[: NAME_CHARS - 1] + "…" for n in names[:NAMES_LISTED]]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _normalise(text: str) -> str:
@@ -116,9 +133,13 @@ def _allowed(part: _Part, when: DateFilter | None) -> NDArray[np.bool_] | None:
 class Answerer:
     """Answers questions from one :class:`SentenceIndex` (or a live index); safe to share between platforms."""
 
-    def __init__(self, index: AnyIndex, settings: AnswerSettings | None = None) -> None:
+    def __init__(self, index: AnyIndex, settings: AnswerSettings | None = None, blend: Blend | None = None) -> None:
         self.index = index
         self.settings = settings or AnswerSettings()
+        #: With ``settings.semantic``: the semantic weight, how many candidates the model reads, the "nothing found" cut.
+        self.blend = blend or Blend()
+        #: The semantic scorer (``settings.semantic``); loading it raises ``ModelMissing`` when it is not installed.
+        self.semantic = SemanticScorer.load() if self.settings.semantic else None
         self._executor: ThreadPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
         #: Questions now queued for or running on the worker threads (never above ``settings.queue``).
@@ -153,7 +174,11 @@ class Answerer:
         offset = max(0, question.offset)
         need = (offset + k) * 3 + 10
         note = f"Searched {when.label}." if when else ""
-        found = self._reranked(parts, terms, search_text, when, need) if rerank else self._plain(parts, terms, when, need)
+        unknown: list[str] = []
+        if rerank:
+            found, unknown = self._reranked(parts, terms, search_text, when, need)
+        else:
+            found = self._plain(parts, terms, when, need)
         passages = self._passages(found)
         page = [self._finish(p, f, set(terms), question.explain, search_text) for p, f in passages[offset : offset + k]]
         # A sentence leaned on that was just quoted above on this page needs no repeating as context.
@@ -165,11 +190,18 @@ class Answerer:
         if not page:
             reason = NoAnswer.NO_MORE if offset and passages else NoAnswer.NOT_FOUND
             message = reason.value if not when else f"{reason.value[:-1]} among the {when.label}."
+            if reason is NoAnswer.NOT_FOUND and unknown and not when:
+                reason = NoAnswer.NOT_MENTIONED
+                message = reason.value.format(names=_listed(unknown))
             return Answer(text, reason=reason, message=message, offset=offset, terms=tuple(terms), note=note)
         return Answer(text, tuple(page), offset=offset, has_more=len(passages) > offset + k, terms=tuple(terms), note=note)
 
-    def _reranked(self, parts: list[_Part], terms: list[str], question: str, when: DateFilter | None, need: int) -> list[_Found]:
-        """The best re-ranked sentences of every part, or none when the best is not confident enough."""
+    def _reranked(
+        self, parts: list[_Part], terms: list[str], question: str, when: DateFilter | None, need: int
+    ) -> tuple[list[_Found], list[str]]:
+        """The best re-ranked sentences of every part, or none when the best is not confident enough; with the
+        semantic scorer, its best candidates re-ordered and "nothing found" decided by :meth:`_semantic`. Also the
+        question's names that no article mentions (for the message when there is no answer)."""
         scored: list[tuple[float, _Part, ranking.Ranked, int]] = []
         for part in parts:
             ranked = part.index.rank(terms, question, _allowed(part, when))
@@ -177,14 +209,30 @@ class Answerer:
             scored.extend((float(ranked.scores[r]), part, ranked, int(r)) for r in order)
         scored.sort(key=lambda item: -item[0])
         scored = scored[:need]
+        unknown = unknown_names(question, parts[0].index.tokenizer, [p.index for p in parts])
         if not scored:
-            return []
+            return [], unknown
         _, part, best, row = scored[0]
         c = best.candidates
         weights = evidence_weights(part.index.tokenizer, question, c.terms, c.idf, part.index.num_sentences)
-        if confidence(c, row, weights) < self.settings.min_coverage:
+        coverage = confidence(c, row, weights)
+        found = [_Found(part, part.index.hit(int(ranked.candidates.ids[r]), score), ranked, r) for score, part, ranked, r in scored]
+        if self.semantic is not None:
+            return self._semantic(self.semantic, question, found, coverage, unknown), unknown
+        if coverage < self.settings.min_coverage:
+            return [], unknown
+        return found, unknown
+
+    def _semantic(self, scorer: SemanticScorer, question: str, found: list[_Found], coverage: float, unknown: list[str]) -> list[_Found]:
+        """The best ``blend.top`` of ``found`` re-ordered by lexical and semantic evidence together (the rest after
+        them), or none when the two together say the corpus does not answer the question."""
+        settings = self.blend
+        head, tail = found[: settings.top], found[settings.top :]
+        semantic = scorer.score(question, [candidate_text(f.hit.text, f.hit.title, leaned_on(f.part.index, f.hit.sentence)) for f in head])
+        if declines(coverage, float(semantic.max()), unknown, settings):
             return []
-        return [_Found(part, part.index.hit(int(ranked.candidates.ids[r]), score), ranked, r) for score, part, ranked, r in scored]
+        lexical = np.array([f.hit.score for f in head])
+        return [head[i] for i in order(lexical, semantic, settings.weight(coverage))] + tail
 
     def _plain(self, parts: list[_Part], terms: list[str], when: DateFilter | None, need: int) -> list[_Found]:
         """The best sentences by BM25 plus paragraph context, above ``min_score``."""
