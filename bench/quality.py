@@ -80,7 +80,11 @@ def score(items: Sequence[Item], answers: Sequence[dict[str, Any]], latencies_ms
             d[1] += 1
             continue
         rank = next(
-            (r for r, p in enumerate(passages[:10]) if p.get("source") == item.article_id and any(p["start"] <= s < p["end"] for s in item.starts)),
+            (
+                r
+                for r, p in enumerate(passages[:10])
+                if p.get("source") == item.article_id and any(p["start"] <= s < p["end"] for s in item.starts)
+            ),
             None,
         )
         fig.report.overall.add(rank, bool(a.get("answered", bool(passages))))

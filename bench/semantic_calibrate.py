@@ -6,9 +6,10 @@ Prints, for the default :class:`retrieval.semantic.Blend` (and with ``--grid``, 
 corpus and kind: P@1 / MRR@10 / R@3 among the stored candidates (answerable questions) and the share answered or
 declined. The cut is chosen on three corpora at once (seed: 14 sentences, Wikinews: 313 articles, SQuAD: 10,241
 sentences) so that it transfers across corpus sizes: at least ``--min-answered`` of Wikinews, ``--min-squad`` of
-SQuAD and ``--min-seed`` (all) of the seed's answerable questions answered, then the most unanswerable questions declined (each kind up to its target) and
-seed on-topic questions answered. The order is chosen first: the semantic weight and the candidates read that
-lift Wikinews P@1 + R@3 most while SQuAD's P@1, MRR@10 and R@3 stay at least 0.005 above the lexical order's.
+SQuAD and ``--min-seed`` (all) of the seed's answerable questions answered, then the most unanswerable questions
+declined (each kind up to its target). The order is chosen first: the semantic weight and the candidates read that
+lift Wikinews P@1 + R@3 most while SQuAD's P@1, MRR@10 and R@3 stay at least 0.005 above the lexical order's
+(``--keep-order``: search the cut for the default order instead).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from bench.semantic_features import Row, load_rows
 from retrieval.semantic import Blend, declines, order
 
 
-def evaluate(rows: list[Row], blend: Blend, rerank: bool = True, decline: str = "both", min_coverage: float = 0.32) -> dict[tuple[str, str], dict[str, float]]:
+def evaluate(
+    rows: list[Row], blend: Blend, rerank: bool = True, decline: str = "both", min_coverage: float = 0.32
+) -> dict[tuple[str, str], dict[str, float]]:
     """Figures per (corpus, kind) under ``blend``: re-ordered by it (``rerank``) or in lexical order, "nothing found"
     decided by lexical and semantic evidence (``decline="both"``) or by lexical coverage alone (``"lexical"``)."""
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -131,7 +134,8 @@ def main() -> None:
     if args.keep_order:
         best_order = (0.0, Blend())
     best = None
-    for cut, slope, unknown in itertools.product(np.arange(0.2, 0.52, 0.02), (0.25, 0.5, 0.75, 1.0, 1.5, 2.0), (0.0, 0.45, 0.5, 0.55, 0.6, 0.7)):
+    grid = itertools.product(np.arange(0.2, 0.52, 0.02), (0.25, 0.5, 0.75, 1.0, 1.5, 2.0), (0.0, 0.45, 0.5, 0.55, 0.6, 0.7))
+    for cut, slope, unknown in grid:
         blend = replace(best_order[1], floor=float(cut), slope=slope, unknown_name_floor=unknown)
         fig = evaluate(rows, blend)
         if share(fig, "wikinews", ("on-topic",), "answered") < args.min_answered:

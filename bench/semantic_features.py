@@ -126,8 +126,10 @@ def main() -> None:
     sets = args.sets.split(",")
     titles = not args.no_titles
     scorer = SemanticScorer.load()
-    off = [{"question": q, "kind": "off-corpus", "article_id": "", "starts": []} for q in lines(ROOT / "eval" / "off_corpus.txt")]
-    heldout = [{"question": q, "kind": "off-corpus-heldout", "article_id": "", "starts": []} for q in lines(ROOT / "eval" / "off_corpus_heldout.txt")]
+    def unanswerable(kind: str, name: str) -> list[dict]:
+        return [{"question": q, "kind": kind, "article_id": "", "starts": []} for q in lines(ROOT / "eval" / name)]
+
+    off, heldout = unanswerable("off-corpus", "off_corpus.txt"), unanswerable("off-corpus-heldout", "off_corpus_heldout.txt")
     rows: list[Row] = []
     if "wikinews" in sets:
         wikinews = SentenceIndex.build(load_corpus([WIKINEWS / "articles.jsonl"]))

@@ -57,7 +57,8 @@ def main() -> None:
     opened = open_index(paths, cache_dir=DATA / ".cache" / f"semantic-{args.sentences}")
     print(f"index: {opened.index.num_sentences:,} sentences ({time.perf_counter() - started:.0f} s, from cache: {opened.from_cache})")
     synthetic = questions_from(info.path, args.questions)
-    wikinews = [json.loads(line)["question"] for line in (WIKINEWS / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = (WIKINEWS / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    wikinews = [json.loads(line)["question"] for line in lines if line.strip()]
     wikinews = wikinews[: args.questions]
     for semantic in (True, False):
         answerer = Answerer(opened.index, AnswerSettings(semantic=semantic))

@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from retrieval.semantic import ModelMissing
+
 from .commands import ask, console, discord, eval, index, run, slack
 from .config import ConfigError
 
@@ -36,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except ConfigError as exc:
         print(f"quotebot: config error: {exc}", file=sys.stderr)
+        return 2
+    except ModelMissing as exc:
+        print(f"quotebot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
