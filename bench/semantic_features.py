@@ -24,7 +24,7 @@ import numpy as np
 
 from bench.paths import ROOT, squad_dir
 from bot.pipeline import confidence
-from retrieval.background import evidence_weights
+from retrieval.background import evidence_weights, zipf_table
 from retrieval.corpus import load_corpus
 from retrieval.index import SentenceIndex
 from retrieval.ranking import query_terms
@@ -84,7 +84,7 @@ def collect(index: SentenceIndex, scorer: SemanticScorer, corpus: str, items: li
         coverage = confidence(c, int(order[0]), weights)
         hits = [index.hit(int(c.ids[r]), float(ranked.scores[r])) for r in order]
         semantic = scorer.score(q, [candidate_text(h.text, h.title if titles else None, leaned_on(index, h.sentence)) for h in hits])
-        unknown = unknown_names(q, index.tokenizer, [index])
+        unknown = unknown_names(q, index.tokenizer, [index], zipf_table())
         seconds = time.perf_counter() - started
         gold = -2
         if item["starts"]:

@@ -11,11 +11,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrieval import ranking
-from retrieval.background import evidence_weights
+from retrieval.background import evidence_weights, zipf_table
 from retrieval.continuation import leans_on_previous
 from retrieval.dates import DateFilter, date_filter
 from retrieval.index import Hit, SentenceIndex
 from retrieval.live import LiveIndex, MergedIndex
+from retrieval.related import ENGLISH
 from retrieval.semantic import Blend, SemanticScorer, candidate_text, declines, leaned_on, order, unknown_names
 
 from .models import Answer, Context, NoAnswer, Passage, Question, Source
@@ -209,7 +210,8 @@ class Answerer:
             scored.extend((float(ranked.scores[r]), part, ranked, int(r)) for r in order)
         scored.sort(key=lambda item: -item[0])
         scored = scored[:need]
-        unknown = unknown_names(question, parts[0].index.tokenizer, [p.index for p in parts])
+        tokenizer = parts[0].index.tokenizer
+        unknown = unknown_names(question, tokenizer, [p.index for p in parts], zipf_table() if tokenizer.stem in ENGLISH else None)
         if not scored:
             return [], unknown
         _, part, best, row = scored[0]

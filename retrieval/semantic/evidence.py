@@ -8,7 +8,7 @@ the names in a question that no article uses, for the "No article mentions …" 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,6 +23,9 @@ class Vocabulary(Protocol):
 
     vocab: dict[str, int]
 
+
+#: A word rarer than this in English (Zipf frequency; the frequency table lists words down to about 2.5) is "rare".
+RARE_ZIPF = 2.5
 
 #: A capitalised word (a name, or part of one), allowing inner apostrophes, hyphens and dots ("O'Neil", "Moo-hyun").
 _NAME_WORD = re.compile(r"[A-Z][\w]*(?:['’.\-][\w]+)*")
@@ -45,15 +48,30 @@ def names(question: str) -> list[tuple[int, int]]:
     return spans
 
 
-def unknown_names(question: str, tokenizer: Tokenizer, indexes: Iterable[Vocabulary]) -> list[str]:
-    """The names in ``question`` (:func:`names`) holding a word that no sentence of any of ``indexes`` uses."""
+def unknown_names(
+    question: str, tokenizer: Tokenizer, indexes: Iterable[Vocabulary], frequencies: Mapping[str, float] | None = None
+) -> list[str]:
+    """The names in ``question`` (:func:`names`) holding a word that no sentence of any of ``indexes`` uses; with
+    ``frequencies`` (word → Zipf frequency in English, :func:`retrieval.background.zipf_table`), also its other
+    rare words (below :data:`RARE_ZIPF`, "plastome") that no sentence uses."""
     vocabularies = [ix.vocab for ix in indexes]
+
+    def unused(term: str) -> bool:
+        return all(term not in vocab for vocab in vocabularies)
+
     out = []
-    for start, end in names(question):
+    spans = names(question)
+    for start, end in spans:
         span = question[start:end]
-        terms = [term for term, _, _ in tokenizer.words(span)]
-        if any(all(term not in vocab for vocab in vocabularies) for term in terms):
-            out.append(span.strip(" .'’"))
+        if any(unused(term) for term, _, _ in tokenizer.words(span)):
+            out.append(re.sub(r"['’]s?$", "", span.strip(" .")))
+    if frequencies:
+        for term, start, end in tokenizer.words(question):
+            word = question[start:end]
+            inside = any(s <= start < e for s, e in spans)
+            english = word.isascii() and word.isalpha()  # the table is English's: other scripts are not "rare"
+            if not inside and english and frequencies.get(word.lower(), 0.0) < RARE_ZIPF and unused(term):
+                out.append(word)
     return out
 
 

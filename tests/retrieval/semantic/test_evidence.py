@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from retrieval.background import zipf_table
 from retrieval.index import SentenceIndex
 from retrieval.semantic import Blend, blend, declines, names, order, unknown_names
 
@@ -40,3 +41,11 @@ def test_names_are_runs_of_capitalised_words_but_not_the_question_word() -> None
 def test_unknown_names_are_the_ones_no_sentence_uses(seed_index: SentenceIndex) -> None:
     assert unknown_names("What is the population of Reykjavik?", seed_index.tokenizer, [seed_index]) == ["Reykjavik"]
     assert unknown_names("What did Krishna tell Congress about IBM?", seed_index.tokenizer, [seed_index]) == []
+    assert unknown_names("Was Reykjavik's mayor there?", seed_index.tokenizer, [seed_index]) == ["Reykjavik"]
+
+
+def test_rare_words_no_sentence_uses_count_with_a_frequency_table(seed_index: SentenceIndex) -> None:
+    question = "Who sequenced the first plastome for IBM?"
+    assert unknown_names(question, seed_index.tokenizer, [seed_index]) == []
+    # "sequenced" is common English, "IBM" is in the article: only "plastome" is both rare and unused.
+    assert unknown_names(question, seed_index.tokenizer, [seed_index], zipf_table()) == ["plastome"]
