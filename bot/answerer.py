@@ -21,7 +21,7 @@ class AnswerSettings:
     passages: int = 3
     #: Without re-ranking (``[index] rerank = false``): below this combined BM25 score a sentence doesn't count as an answer.
     min_score: float = 0.3
-    #: With re-ranking: the best sentence, with its two neighbours, must hold at least this share of the question
+    #: With re-ranking and ``semantic = False``: the best sentence, with its two neighbours, must hold at least this share of the question
     #: (its words weighed by IDF in the corpus and in English at large: :mod:`retrieval.background`; words the
     #: sentence says in related words count half: :func:`retrieval.search.confidence`), else the answer is "nothing found"
     #: (calibrated by ``bench/calibrate_threshold.py``).

@@ -44,7 +44,7 @@ class Gate:
 
     #: Without re-ranking (``[index] rerank = false``): below this combined BM25 score a sentence doesn't count.
     min_score: float = 0.3
-    #: With re-ranking: the best sentence, with its two neighbours, must hold at least this share of the question
+    #: With re-ranking and no semantic scorer: the best sentence, with its two neighbours, must hold at least this share of the question
     #: (its words weighed by IDF in the corpus and in English at large: :mod:`retrieval.background`; words the
     #: sentence says in related words count half: :func:`confidence`), else nothing is found
     #: (calibrated by ``bench/calibrate_threshold.py``).
@@ -338,6 +338,6 @@ class Searcher:
             return SearchResult(question, searched, tuple(terms), (), when, unknown=unknown)
         verdict = decide(kept, searched, gate, self.semantic, self.blend, unknown)
         if verdict.declined:
-            return SearchResult(question, searched, tuple(terms), (), when, verdict.confidence, True, unknown)
+            return SearchResult(question, searched, tuple(terms), (), when, verdict.confidence, declined=True, unknown=unknown)
         kept = reorder(kept, k, verdict)
         return SearchResult(question, searched, tuple(terms), _hits(kept), when, verdict.confidence, unknown=unknown)

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.answerer import Answerer, AnswerSettings
 from bot.config import parse_config
 from bot.models import NoAnswer, Question
-from retrieval.index import SentenceIndex
+from retrieval import MergedIndex, SentenceIndex
 from retrieval.semantic import SemanticScorer
 from tests.conftest import IBM_QUOTE, ROOT
 
@@ -22,6 +22,14 @@ def test_the_config_switch_loads_the_model_only_when_on(seed_index: SentenceInde
     on = parse_config("[answer]\nsemantic = true\n")
     assert isinstance(Answerer(seed_index, on.answer).semantic, SemanticScorer)
     assert parse_config("").answer.semantic is True
+
+
+def test_a_live_index_swapped_in_keeps_the_semantic_scorer(seed_index: SentenceIndex) -> None:
+    answerer = Answerer(seed_index)
+    scorer = answerer.semantic
+    answerer.index = MergedIndex(seed_index)
+    assert answerer.index is not seed_index and answerer.semantic is scorer is not None
+    assert answerer.answer(Question("Who is the CEO of Microsoft?")).message == "No article mentions Microsoft."
 
 
 def test_off_topic_questions_are_declined_over_the_seed_article(seed_answerer: Answerer) -> None:
