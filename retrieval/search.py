@@ -51,7 +51,8 @@ class Gate:
     min_coverage: float = 0.32
 
 
-#: No gate at all: every candidate sharing a term with the question is returned.
+#: No gate at all: every candidate sharing a term with the question is returned (by a :class:`Searcher` without a
+#: semantic scorer; one with a scorer still declines what the model and coverage together reject).
 NO_GATE = Gate(min_score=0.0, min_coverage=0.0)
 
 #: How much a question word the best sentence says in a related word counts towards :func:`confidence`.
