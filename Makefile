@@ -16,7 +16,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,semantic]'
 	touch $(STAMP)
 
 run: install
@@ -27,10 +27,7 @@ test: install
 	$(BIN)/python -m pytest -q -n 4
 
 eval: install
-	$(BIN)/quotebot eval $(SQUAD)/questions.jsonl --corpus $(SQUAD)/articles.jsonl
-	@echo
-	@echo "seed article (news), eval/seed_questions.jsonl:"
-	$(BIN)/quotebot eval eval/seed_questions.jsonl --corpus seeds
+	$(BIN)/python -m bench.quality --squad $(SQUAD)
 
 # 10,000 Slack questions across 2 replicas sharing a real Redis (loopback), then a run with Redis killed
 # halfway and started again at 3/4.

@@ -5,6 +5,7 @@ Each step prints one JSON object on its last line of standard output.
     python -m bench.child build  CORPUS CACHE            # index from scratch and save
     python -m bench.child serve  CORPUS CACHE QUESTIONS  # restart from the cache, then time queries
     python -m bench.child lag    CORPUS CACHE QUESTIONS  # event-loop lag under 200 concurrent questions
+    (serve and lag answer with the default AnswerSettings, semantic evidence on; ``--lexical``: semantic = false)
     python -m bench.child live   CORPUS CACHE            # one new article: how soon is it answerable?
 """
 
@@ -77,7 +78,7 @@ def _raw_bm25s(engine: Bm25sEngine):  # type: ignore[no-untyped-def]
     return raw
 
 
-def serve(corpus: str, cache: str, questions_file: str, rank_bm25: bool) -> dict[str, object]:
+def serve(corpus: str, cache: str, questions_file: str, rank_bm25: bool, settings: AnswerSettings) -> dict[str, object]:
     """Restart from the saved index; time the full answer path, our retrieval, raw bm25s and (optionally) rank-bm25."""
     questions: list[str] = json.loads(Path(questions_file).read_text())
     t = time.perf_counter()
@@ -85,7 +86,7 @@ def serve(corpus: str, cache: str, questions_file: str, rank_bm25: bool) -> dict
     load_seconds = time.perf_counter() - t
     assert opened.from_cache, "serve expects the index saved by the build step"
     index = opened.index
-    answerer = Answerer(index, AnswerSettings())
+    answerer = Answerer(index, settings)
     first = answerer.answer(Question(questions[0]))
     render(first, "plain")
     ready = time.perf_counter() - STARTED
@@ -164,14 +165,14 @@ def _rank_bm25(index: SentenceIndex, terms: list[list[str]], full, questions: li
     return {"build_seconds": build_seconds, "theirs": _ms(theirs), "ours": _ms(ours), "sentences": index.num_sentences}
 
 
-async def _lag(corpus: str, cache: str, questions: list[str], concurrent: int) -> dict[str, object]:
+async def _lag(corpus: str, cache: str, questions: list[str], concurrent: int, settings: AnswerSettings) -> dict[str, object]:
     """Loop lag while ``concurrent`` questions go through the console pipeline (answer_async + render) at once."""
     from dataclasses import asdict
 
     from .lag import measure_lag
 
     opened = open_index([corpus], cache_dir=Path(cache))
-    answerer = Answerer(opened.index, AnswerSettings())
+    answerer = Answerer(opened.index, settings)
 
     async def ask(q: str) -> str:
         return render(await answerer.answer_async(Question(q, platform="console")), "plain")
@@ -255,12 +256,13 @@ async def _live(corpus: str, cache: str) -> dict[str, object]:
 def main(argv: list[str]) -> None:
     """Run one step and print its JSON result."""
     step = argv[0]
+    settings = AnswerSettings(semantic="--lexical" not in argv)
     if step == "build":
         result = build(argv[1], argv[2])
     elif step == "serve":
-        result = serve(argv[1], argv[2], argv[3], rank_bm25="--rank-bm25" in argv)
+        result = serve(argv[1], argv[2], argv[3], rank_bm25="--rank-bm25" in argv, settings=settings)
     elif step == "lag":
-        result = asyncio.run(_lag(argv[1], argv[2], json.loads(Path(argv[3]).read_text()), 200))
+        result = asyncio.run(_lag(argv[1], argv[2], json.loads(Path(argv[3]).read_text()), 200, settings))
     elif step == "live":
         result = asyncio.run(_live(argv[1], argv[2]))
     else:

@@ -110,8 +110,9 @@ def _machine() -> str:
     )
 
 
-def run(quick: bool) -> dict[str, object]:
-    """Run every benchmark and return the results."""
+def run(quick: bool, lexical: bool = False) -> dict[str, object]:
+    """Run every benchmark and return the results (answers with semantic evidence, the default, unless ``lexical``)."""
+    mode = ["--lexical"] if lexical else []
     n_questions = 100 if quick else 300
     corpora = [c for c in (_squad(n_questions),) if c is not None]
     if quick:
@@ -132,19 +133,20 @@ def run(quick: bool) -> dict[str, object]:
         print(f"… {corpus.name}: build", file=sys.stderr, flush=True)
         built, _ = _child("build", str(corpus.path), str(cache))
         print(f"… {corpus.name}: restart and queries", file=sys.stderr, flush=True)
-        served, ready = _child("serve", str(corpus.path), str(cache), str(qfile), *(["--rank-bm25"] if corpus.rank_bm25 else []))
+        served, ready = _child("serve", str(corpus.path), str(cache), str(qfile), *(["--rank-bm25"] if corpus.rank_bm25 else []), *mode)
         rows.append({"corpus": corpus.name, "build": built, "serve": served, "process_ready_seconds": ready})
     largest = corpora[-1]
     lag_cache = DATA / ".cache" / largest.name
     qfile = DATA / f".questions-{largest.name}.json"
     print(f"… {largest.name}: loop lag, 200 concurrent questions", file=sys.stderr, flush=True)
-    lag, _ = _child("lag", str(largest.path), str(lag_cache), str(qfile))
+    lag, _ = _child("lag", str(largest.path), str(lag_cache), str(qfile), *mode)
     print(f"… {largest.name}: live update", file=sys.stderr, flush=True)
     live, _ = _child("live", str(largest.path), str(lag_cache))
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": _machine(),
         "quick": quick,
+        "semantic": not lexical,
         "rows": rows,
         "lag": lag,
         "live": live,
@@ -161,7 +163,8 @@ def table(results: dict[str, object]) -> str:
     rows: list[dict[str, object]] = results["rows"]  # type: ignore[assignment]
     lines = [
         f"Machine: {results['machine']}  ",
-        f"Date: {results['date']}{' (quick)' if results['quick'] else ''}",
+        f"Date: {results['date']}{' (quick)' if results['quick'] else ''}"
+        f"{'' if results.get('semantic', True) else ', [answer] semantic = false'}",
         "",
         "| corpus | sentences | build s | sentences/s | CPU-s | load avg | load s | ready s | RSS MB "
         "| p50 ms | p99 ms | search p50 | bm25s p50 | full ÷ bm25s | rank-bm25 ÷ full |",
@@ -277,9 +280,10 @@ def main() -> None:
     """Run the suite, print the table and save the raw results."""
     parser = argparse.ArgumentParser(description="quotebot benchmarks")
     parser.add_argument("--quick", action="store_true", help="small corpora only (under a minute)")
+    parser.add_argument("--lexical", action="store_true", help="answer with [answer] semantic = false (default: the model on)")
     args = parser.parse_args()
     started = time.perf_counter()
-    results = run(args.quick)
+    results = run(args.quick, args.lexical)
     results["seconds"] = time.perf_counter() - started
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")

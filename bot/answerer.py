@@ -7,7 +7,7 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from retrieval import AnyIndex, Gate, Searcher, SearchHit, SearchResult
+from retrieval import AnyIndex, Blend, Gate, Searcher, SearchHit, SearchResult, SemanticScorer
 
 from .models import Answer, Context, NoAnswer, Passage, Question, Source
 from .present import explain, near_duplicate, word_set
@@ -21,7 +21,7 @@ class AnswerSettings:
     passages: int = 3
     #: Without re-ranking (``[index] rerank = false``): below this combined BM25 score a sentence doesn't count as an answer.
     min_score: float = 0.3
-    #: With re-ranking: the best sentence, with its two neighbours, must hold at least this share of the question
+    #: With re-ranking and ``semantic = False``: the best sentence, with its two neighbours, must hold at least this share of the question
     #: (its words weighed by IDF in the corpus and in English at large: :mod:`retrieval.background`; words the
     #: sentence says in related words count half: :func:`retrieval.search.confidence`), else the answer is "nothing found"
     #: (calibrated by ``bench/calibrate_threshold.py``).
@@ -32,10 +32,26 @@ class AnswerSettings:
     duplicate_similarity: float = 0.8
     #: Longer questions are refused with a message.
     max_question_chars: int = 1000
+    #: Weigh semantic evidence (a small sentence-embedding model, :mod:`retrieval.semantic`) with the lexical
+    #: features, to re-order the best candidates and to decide "nothing found" (re-ranked indexes only); ``False``:
+    #: the lexical path alone (``min_coverage``), and the model is never loaded.
+    semantic: bool = True
     #: Threads that run retrieval off the event loop.
     workers: int = 2
     #: Questions handed to those threads at once; more wait on the event loop (cheaply) for a slot.
     queue: int = 16
+
+
+#: Names listed in "No article mentions …", and the characters kept of each (the message stays one short line).
+NAMES_LISTED = 3
+NAME_CHARS = 40
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    """``["A"]`` → "A", ``["A", "B"]`` → "A or B", ``["A", "B", "C"]`` → "A, B or C" (at most :data:`NAMES_LISTED`
+    names, each cut to :data:`NAME_CHARS` characters)."""
+    words = [n if len(n) <= NAME_CHARS else n[: NAME_CHARS - 1] + "…" for n in names[:NAMES_LISTED]]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _normalise(text: str) -> str:
@@ -45,9 +61,13 @@ def _normalise(text: str) -> str:
 class Answerer:
     """Answers questions through one :class:`~retrieval.Searcher`; safe to share between platforms."""
 
-    def __init__(self, index: AnyIndex, settings: AnswerSettings | None = None) -> None:
+    def __init__(self, index: AnyIndex, settings: AnswerSettings | None = None, blend: Blend | None = None) -> None:
+        """Answer from ``index``; with ``settings.semantic`` the shared model is loaded (``ModelMissing`` when it is
+        not installed) and weighed with lexical evidence as ``blend`` says (default: the calibrated blend)."""
         self.settings = settings or AnswerSettings()
-        self.searcher = Searcher(index, Gate(min_score=self.settings.min_score, min_coverage=self.settings.min_coverage))
+        gate = Gate(min_score=self.settings.min_score, min_coverage=self.settings.min_coverage)
+        semantic = SemanticScorer.load() if self.settings.semantic else None
+        self.searcher = Searcher(index, gate, semantic, blend)
         self._executor: ThreadPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
         #: Questions now queued for or running on the worker threads (never above ``settings.queue``).
@@ -61,7 +81,12 @@ class Answerer:
     @index.setter
     def index(self, index: AnyIndex) -> None:
         """Answer from ``index`` from now on (the bot swaps in a live index when it follows the corpus)."""
-        self.searcher = Searcher(index, self.searcher.gate)
+        self.searcher = self.searcher.over(index)
+
+    @property
+    def semantic(self) -> SemanticScorer | None:
+        """The semantic scorer searches use (``settings.semantic``), or ``None`` for the lexical path alone."""
+        return self.searcher.semantic
 
     @property
     def newest(self) -> dt.date | None:
@@ -96,6 +121,9 @@ class Answerer:
         if not page:
             reason = NoAnswer.NO_MORE if offset and passages else NoAnswer.NOT_FOUND
             message = reason.value if not when else f"{reason.value[:-1]} among the {when.label}."
+            if reason is NoAnswer.NOT_FOUND and result.unknown and not when:
+                reason = NoAnswer.NOT_MENTIONED
+                message = reason.value.format(names=_listed(result.unknown))
             return Answer(text, reason=reason, message=message, offset=offset, terms=terms, note=note)
         return Answer(text, tuple(page), offset=offset, has_more=len(passages) > offset + k, terms=terms, note=note)
 

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
+from retrieval import ModelMissing
+
 from .commands import articles, ask, cache, console, discord, eval, index, run, slack
 from .config import ConfigError
 from .corpus_paths import CorpusError
@@ -53,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"quotebot: config error: {exc}", file=sys.stderr)
         return 2
-    except CorpusError as exc:
+    except (CorpusError, ModelMissing) as exc:
         print(f"quotebot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

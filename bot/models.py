@@ -112,6 +112,8 @@ class NoAnswer(enum.Enum):
     TOO_LONG = "That question is too long ({length:,} characters). Please ask in at most {limit:,} characters."
     NO_CONTENT_WORDS = "I couldn't find any words to search for in that question. Try naming who or what you mean."
     NOT_FOUND = "Nothing in the corpus answers that question."
+    #: The question names something no article uses (and nothing answers it): ``{names}`` lists them.
+    NOT_MENTIONED = "No article mentions {names}."
     NO_MORE = "There are no more results for that question."
 
 

@@ -31,6 +31,7 @@ from .records import Article, LoadReport, Problem
 from .related import related_terms
 from .safe_files import ReadPolicy, set_read_policy
 from .search import NO_GATE, AnyIndex, Context, Gate, Searcher, SearchHit, SearchResult
+from .semantic import Blend, ModelMissing, SemanticScorer
 from .tokens import Tokenizer
 
 
@@ -49,17 +50,21 @@ def open_searcher(
     cache_dir: Path | None = None,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    semantic: bool = False,
 ) -> OpenedSearcher:
-    """Open (or build and cache) the index of the corpus under ``paths`` and wrap it in a :class:`Searcher`."""
+    """Open (or build and cache) the index of the corpus under ``paths`` and wrap it in a :class:`Searcher`; with
+    ``semantic``, one that weighs the shared semantic model's evidence too (:class:`ModelMissing` when it is not
+    installed)."""
     opened = open_index(paths, settings, cache_dir=cache_dir, rebuild=rebuild, progress=progress)
-    return OpenedSearcher(Searcher(opened.index, gate), opened)
+    scorer = SemanticScorer.load() if semantic else None
+    return OpenedSearcher(Searcher(opened.index, gate, scorer), opened)
 
 
 __all__ = [
-    "ENGINES", "FEATURES", "METHODS", "NO_GATE", "TYPES", "WEIGHTS",
-    "AnyIndex", "Article", "Context", "DateError", "DateFilter", "Gate", "Hit", "IndexSettings", "LiveIndex", "LoadReport", "MergedIndex",
-    "OpenedIndex", "OpenedSearcher", "Problem", "Ranked", "ReadPolicy", "SavedIndex", "SearchHit", "SearchResult", "Searcher",
-    "SentenceIndex",
-    "Tokenizer", "Update", "WatchHealth", "date_filter", "date_range", "default_cache_dir", "load_corpus", "open_index", "open_searcher",
-    "parse_date", "prune", "question_type", "related_terms", "rows", "saved_indexes", "set_read_policy",
+    "ENGINES", "FEATURES", "METHODS", "NO_GATE", "TYPES", "WEIGHTS", "AnyIndex", "Article", "Blend", "Context",
+    "DateError", "DateFilter", "Gate", "Hit", "IndexSettings", "LiveIndex", "LoadReport", "MergedIndex",
+    "ModelMissing", "OpenedIndex", "OpenedSearcher", "Problem", "Ranked", "ReadPolicy", "SavedIndex", "SearchHit",
+    "SearchResult", "Searcher", "SemanticScorer", "SentenceIndex", "Tokenizer", "Update", "WatchHealth",
+    "date_filter", "date_range", "default_cache_dir", "load_corpus", "open_index", "open_searcher", "parse_date",
+    "prune", "question_type", "related_terms", "rows", "saved_indexes", "set_read_policy",
 ]  # fmt: skip

@@ -7,10 +7,12 @@ Everything that answers a question (the bot, the evaluation, the tests and the b
 2. turns the rest into search terms (:func:`retrieval.ranking.query_terms` when re-ranking, else the tokenizer);
 3. searches every *part*: one index, or a live index's base (its changed files hidden) and its delta;
 4. re-orders the candidates of all parts by one score (:func:`reorder`: the re-ranker's, or BM25 plus paragraph);
-5. decides whether the best of them answers the question at all (:func:`decide`: the "nothing found" gate);
-6. returns a :class:`SearchResult` whose hits carry their text, source, offsets, and the sentence they lean on.
-
-:func:`reorder` and :func:`decide` are the two places a later scorer of candidates joins in.
+5. decides whether the best of them answers the question at all (:func:`decide`: the "nothing found" gate): by
+   lexical coverage alone, or, with a semantic scorer (:mod:`retrieval.semantic`), by coverage and the best
+   candidates' closeness in meaning together; then :func:`reorder` again puts those candidates in the order the two
+   kinds of evidence give together;
+6. returns a :class:`SearchResult` whose hits carry their text, source, offsets, and the sentence they lean on, and
+   (re-ranked) the question's names that no article mentions.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .background import evidence_weights
+from .background import evidence_weights, zipf_table
 from .continuation import leans_on_previous
 from .dates import DateFilter, date_filter
 from .index import Hit, SentenceIndex
 from .live import LiveIndex, MergedIndex
 from .ranking import Candidates, Ranked, query_terms
+from .related import ENGLISH
 from .rerank import rank
+from .semantic import Blend, SemanticScorer, candidate_text, declines, order, unknown_names
 from .tokens import Tokenizer
 
 #: What a :class:`Searcher` searches: one index, or a live one (a base plus a delta of changed files).
@@ -40,14 +44,15 @@ class Gate:
 
     #: Without re-ranking (``[index] rerank = false``): below this combined BM25 score a sentence doesn't count.
     min_score: float = 0.3
-    #: With re-ranking: the best sentence, with its two neighbours, must hold at least this share of the question
+    #: With re-ranking and no semantic scorer: the best sentence, with its two neighbours, must hold at least this share of the question
     #: (its words weighed by IDF in the corpus and in English at large: :mod:`retrieval.background`; words the
     #: sentence says in related words count half: :func:`confidence`), else nothing is found
     #: (calibrated by ``bench/calibrate_threshold.py``).
     min_coverage: float = 0.32
 
 
-#: No gate at all: every candidate sharing a term with the question is returned.
+#: No gate at all: every candidate sharing a term with the question is returned (by a :class:`Searcher` without a
+#: semantic scorer; one with a scorer still declines what the model and coverage together reject).
 NO_GATE = Gate(min_score=0.0, min_coverage=0.0)
 
 #: How much a question word the best sentence says in a related word counts towards :func:`confidence`.
@@ -102,6 +107,22 @@ class SearchResult:
     confidence: float | None = None
     #: True when candidates were found but the gate judged the best one not to answer the question.
     declined: bool = False
+    #: Re-ranked: the names (and rare words) in the question that no sentence of any article uses
+    #: (:func:`retrieval.semantic.unknown_names`), for saying what no article mentions when nothing is found.
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`decide` found about the best candidates: whether they answer the question, and the evidence."""
+
+    #: How much of the question the best (lexical) candidate answers (:func:`confidence`).
+    confidence: float
+    declined: bool
+    #: With a semantic scorer: each of the first ``len(semantic)`` candidates' closeness in meaning to the question.
+    semantic: NDArray[np.float64] | None = None
+    #: The semantic share of the re-ordering score (:meth:`retrieval.semantic.Blend.weight`).
+    weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -177,17 +198,24 @@ def _plain(part: _Part, terms: list[str], allowed: NDArray[np.bool_] | None, nee
     return [_Scored(float(s), part, int(i)) for i, s in zip(ids[order].tolist(), combined[order].tolist(), strict=True)]
 
 
-def reorder(scored: list[_Scored], need: int) -> list[_Scored]:
-    """All parts' candidates in one order, best first (ties keep part order), cut to ``need``.
+def reorder(scored: list[_Scored], need: int, verdict: Verdict | None = None) -> list[_Scored]:
+    """All parts' candidates in one order, best first (ties keep part order), cut to ``need``; with a
+    :class:`Verdict` holding semantic scores of the first candidates (in that order), those re-ordered by lexical
+    and semantic evidence together (:func:`retrieval.semantic.order`), the rest after them.
 
-    The one place candidates are re-ordered across parts.
+    The one place candidates are re-ordered.
     """
-    return sorted(scored, key=lambda s: -s.score)[:need]
+    lexical = sorted(scored, key=lambda s: -s.score)[:need]
+    if verdict is None or verdict.semantic is None:
+        return lexical
+    head, tail = lexical[: verdict.semantic.size], lexical[verdict.semantic.size :]
+    scores = np.array([s.score for s in head])
+    return [head[i] for i in order(scores, verdict.semantic, verdict.weight)] + tail
 
 
-def decide(best: _Scored, question: str, gate: Gate) -> float:
+def coverage(best: _Scored, question: str) -> float:
     """How much of the question the best re-ranked candidate answers (:func:`confidence`, its words weighed by
-    :func:`~retrieval.background.evidence_weights`); the search declines below ``gate.min_coverage``."""
+    :func:`~retrieval.background.evidence_weights`)."""
     assert best.ranked is not None and best.row is not None
     c = best.ranked.candidates
     index = best.part.index
@@ -195,7 +223,38 @@ def decide(best: _Scored, question: str, gate: Gate) -> float:
     return confidence(c, best.row, weights)
 
 
-def _context(index: SentenceIndex, i: int, text: str) -> Context | None:
+def decide(
+    kept: list[_Scored], question: str, gate: Gate, semantic: SemanticScorer | None, blend: Blend, unknown: tuple[str, ...]
+) -> Verdict:
+    """Whether the re-ranked candidates ``kept`` (best lexical first) answer ``question``: the one place "nothing
+    found" is decided. Without a semantic scorer, the best must hold ``gate.min_coverage`` of the question
+    (:func:`coverage`); with one, the model reads the best ``blend.top`` and the search declines when coverage and
+    the closest in meaning together fall short (:func:`retrieval.semantic.declines`)."""
+    sure = coverage(kept[0], question)
+    if semantic is None:
+        return Verdict(sure, sure < gate.min_coverage)
+    head = kept[: blend.top]
+    scores = semantic.score(question, [_candidate_text(s) for s in head])
+    return Verdict(sure, declines(sure, float(scores.max()), unknown, blend), scores, blend.weight(sure))
+
+
+def _candidate_text(s: _Scored) -> str:
+    """What the semantic model reads of one candidate: its article's title, the sentence it leans on, and itself."""
+    index = s.part.index
+    text = index.sentence_text(s.sentence)
+    leaned = context_before(index, s.sentence, text)
+    a = int(index.sent_article[s.sentence])
+    return candidate_text(text, index.articles.titles[a], leaned.text if leaned else None)
+
+
+def _unknown(question: str, parts: list[_Part]) -> tuple[str, ...]:
+    """The names (and, for English, rare words) in ``question`` that no sentence of any part uses."""
+    tokenizer = parts[0].index.tokenizer
+    frequencies = zipf_table() if tokenizer.stem in ENGLISH else None
+    return tuple(unknown_names(question, tokenizer, [p.index for p in parts], frequencies))
+
+
+def context_before(index: SentenceIndex, i: int, text: str) -> Context | None:
     """The sentence before sentence ``i`` in its article, when ``i`` (of ``text``) leans on it."""
     if i == 0 or not leans_on_previous(text):
         return None
@@ -209,17 +268,30 @@ def _hits(scored: list[_Scored]) -> tuple[SearchHit, ...]:
     out = []
     for s in scored:
         hit = s.part.index.hit(s.sentence, s.score)
-        context = _context(s.part.index, s.sentence, hit.text)
+        context = context_before(s.part.index, s.sentence, hit.text)
         out.append(SearchHit(hit._replace(sentence=hit.sentence + s.part.offset), context, s.ranked, s.row))
     return tuple(out)
 
 
 class Searcher:
-    """Answers searches over one index (or a live one); safe to share between threads."""
+    """Answers searches over one index (or a live one); safe to share between threads.
 
-    def __init__(self, index: AnyIndex, gate: Gate | None = None) -> None:
+    With a ``semantic`` scorer (:class:`retrieval.semantic.SemanticScorer`), re-ranked searches weigh its evidence
+    with the lexical one as ``blend`` says, to decide "nothing found" and to order the best candidates; without
+    one (the default), the lexical path alone.
+    """
+
+    def __init__(
+        self, index: AnyIndex, gate: Gate | None = None, semantic: SemanticScorer | None = None, blend: Blend | None = None
+    ) -> None:
         self.index = index
         self.gate = gate or Gate()
+        self.semantic = semantic
+        self.blend = blend or Blend()
+
+    def over(self, index: AnyIndex) -> Searcher:
+        """A searcher like this one (gate, semantic scorer, blend) over ``index`` (a live index swapped in)."""
+        return Searcher(index, self.gate, self.semantic, self.blend)
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -260,9 +332,13 @@ class Searcher:
             found = _reranked(part, terms, searched, allowed, k) if rerank else _plain(part, terms, allowed, k, gate.min_score)
             scored.extend(found)
         kept = reorder(scored, k)
-        if not kept or not rerank:
+        if not rerank:
             return SearchResult(question, searched, tuple(terms), _hits(kept), when)
-        sure = decide(kept[0], searched, gate)
-        if sure < gate.min_coverage:
-            return SearchResult(question, searched, tuple(terms), (), when, sure, declined=True)
-        return SearchResult(question, searched, tuple(terms), _hits(kept), when, sure)
+        unknown = _unknown(searched, parts)
+        if not kept:
+            return SearchResult(question, searched, tuple(terms), (), when, unknown=unknown)
+        verdict = decide(kept, searched, gate, self.semantic, self.blend, unknown)
+        if verdict.declined:
+            return SearchResult(question, searched, tuple(terms), (), when, verdict.confidence, declined=True, unknown=unknown)
+        kept = reorder(kept, k, verdict)
+        return SearchResult(question, searched, tuple(terms), _hits(kept), when, verdict.confidence, unknown=unknown)

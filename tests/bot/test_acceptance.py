@@ -42,10 +42,10 @@ def test_senator_question_puts_the_whole_tim_scott_sentence_first(capsys: pytest
     )
 
 
-def test_off_corpus_question_says_nothing_found_and_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+def test_off_corpus_question_names_what_no_article_mentions_and_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = ask(capsys, "What is the capital of Australia?", "--format", "json")
     assert code == 0
     answer = json.loads(out)
     assert answer["answered"] is False and answer["passages"] == []
     code, out = ask(capsys, "What is the capital of Australia?")
-    assert code == 0 and "Nothing in the corpus answers" in out
+    assert code == 0 and "No article mentions Australia." in out

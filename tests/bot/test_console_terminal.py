@@ -90,7 +90,7 @@ def test_more_after_a_refusal_says_there_is_nothing_more(seed_answerer: Answerer
     out = io.StringIO()
     console = Console(seed_answerer, out=out)
     console.handle("What is the capital of Australia?")
-    assert "Nothing in the corpus answers that question." in out.getvalue()
+    assert "No article mentions Australia." in out.getvalue()
     console.handle("/more")
     last = out.getvalue().strip().splitlines()[-1]
     assert last == "There is nothing more: the last question got no answer. Try asking it another way."
@@ -107,7 +107,7 @@ def test_ask_on_stdin_names_the_question_before_each_plain_answer(
     out = capsys.readouterr().out
     first, second = out.split("\nQ: What is the capital of Australia?\n")
     assert first.startswith("Q: Does IBM still sell facial recognition software?\n1. > ") and IBM_QUOTE in first
-    assert second.startswith("Nothing in the corpus answers that question.")
+    assert second.startswith("No article mentions Australia.")
 
 
 def test_config_is_accepted_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

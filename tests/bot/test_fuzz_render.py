@@ -74,7 +74,7 @@ def answers(draw: st.DrawFn) -> Answer:
         found = tuple(draw(st.lists(passages(), min_size=1, max_size=6)))
         return Answer(question, found, offset=draw(st.integers(0, 50)), has_more=draw(st.booleans()))
     reason = draw(st.sampled_from(list(NoAnswer)))
-    message = reason.value.format(length=draw(st.integers(0, 10**6)), limit=draw(st.integers(10, 10**4)))
+    message = reason.value.format(length=draw(st.integers(0, 10**6)), limit=draw(st.integers(10, 10**4)), names=draw(TEXT))
     return Answer(question, reason=reason, message=message)
 
 

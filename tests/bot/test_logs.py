@@ -157,7 +157,7 @@ async def test_json_answer_line_has_platform_latency_and_answered(
         ("slack", False, 500.0, "WARNING"),
     ]
     assert lines[0]["question"] == QUESTION and lines[0]["passages"] == 3
-    assert lines[1]["reason"] == "not_found" and lines[2]["error"] == "TimeoutError"
+    assert lines[1]["reason"] == "not_mentioned" and lines[2]["error"] == "TimeoutError"
     assert "user" not in lines[0] and "channel" not in lines[0]
 
 

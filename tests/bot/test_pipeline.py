@@ -37,7 +37,8 @@ def test_answer_carries_quote_title_date_source_offsets_and_highlights(seed_answ
         ("🙂🔥🙂", NoAnswer.NO_CONTENT_WORDS),
         ("東京の天気はどうですか", NoAnswer.NOT_FOUND),
         ("Что сказал Кришна?", NoAnswer.NOT_FOUND),
-        ("What is the capital of Australia?", NoAnswer.NOT_FOUND),
+        ("What is the capital of Australia?", NoAnswer.NOT_MENTIONED),
+        ("What is the boiling point of mercury?", NoAnswer.NOT_FOUND),
     ],
 )
 def test_unanswerable_questions_get_a_reason_and_a_message(seed_answerer: Answerer, text: str, reason: NoAnswer) -> None:
@@ -84,7 +85,8 @@ def test_thresholds_refuse_weak_matches() -> None:
 
     reranked = SentenceIndex.build(load_corpus(["seeds"]))
     assert Answerer(reranked).answer(Question("IBM facial recognition")).answered
-    assert Answerer(reranked, AnswerSettings(min_coverage=1.01)).answer(Question("IBM facial recognition")).reason is NoAnswer.NOT_FOUND
+    lexical = AnswerSettings(min_coverage=1.01, semantic=False)
+    assert Answerer(reranked, lexical).answer(Question("IBM facial recognition")).reason is NoAnswer.NOT_FOUND
     plain = SentenceIndex.build(load_corpus(["seeds"]), IndexSettings(rerank=False))
     assert Answerer(plain).answer(Question("IBM facial recognition")).answered
     assert Answerer(plain, AnswerSettings(min_score=1000.0)).answer(Question("IBM facial recognition")).reason is NoAnswer.NOT_FOUND

@@ -189,8 +189,9 @@ def test_config_checks_the_new_answer_settings() -> None:
 
 
 def test_context_quoted_just_above_on_the_page_is_not_repeated() -> None:
-    """Asked about IBM, the seed's "We believe now …”" leans on the sentence before it, which is quoted above it."""
-    answerer = Answerer(SentenceIndex.build(load_corpus([SEEDS])))
+    """Asked about IBM, the seed's "We believe now …”" leans on the sentence before it, which is quoted above it
+    (in the lexical order; the semantic one puts other sentences between them)."""
+    answerer = Answerer(SentenceIndex.build(load_corpus([SEEDS])), AnswerSettings(semantic=False))
     answer = answerer.answer(Question("Does IBM still sell facial recognition software?"))
     texts = [p.text for p in answer.passages]
     leaning = next(i for i, t in enumerate(texts) if t.startswith("We believe now"))
@@ -217,7 +218,7 @@ def test_a_small_corpus_weighs_common_words_by_english_at_large(seed_answerer: A
     """In the one-article seed corpus "stop" and "sell" are in no sentence, so by the corpus's IDF alone they outweigh
     "IBM" and "facial", which it uses often, and the question was refused. English at large calls them common."""
     question = "Why did IBM stop selling facial recognition?"
-    answer = seed_answerer.answer(Question(question))
+    answer = Answerer(seed_index, AnswerSettings(semantic=False)).answer(Question(question))
     assert answer.answered and "about-face on facial recognition" in answer.passages[0].text
     ranked = rank(seed_index, query_terms(seed_index.tokenizer, question), question)
     best = int(np.argmax(ranked.scores))

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from retrieval import NO_GATE, Gate, Searcher, SentenceIndex
+import pytest
+
+from retrieval import NO_GATE, Blend, Gate, Searcher, SemanticScorer, SentenceIndex
 from tests.conftest import IBM_QUOTE
+
+
+@pytest.fixture(scope="module")
+def scorer() -> SemanticScorer:
+    """The installed semantic model (the ``semantic`` extra, which ``make install`` installs)."""
+    return SemanticScorer.load()
 
 
 def test_a_result_carries_terms_hits_and_its_confidence(seed_index: SentenceIndex) -> None:
@@ -39,3 +47,36 @@ def test_plain_bm25_has_no_confidence_and_keeps_its_score_floor(seed_index: Sent
     assert result.hits and result.confidence is None
     assert all(found.hit.score >= Gate().min_score for found in result.hits)
     assert Searcher(plain, Gate(min_score=1000.0)).search("IBM facial recognition", k=5).hits == ()
+
+
+def test_a_result_names_what_no_article_mentions(seed_index: SentenceIndex) -> None:
+    result = Searcher(seed_index).search("What is the capital of Australia?", k=3)
+    assert result.hits == () and result.unknown == ("Australia",)
+    assert Searcher(seed_index).search("Does IBM still sell facial recognition software?", k=3).unknown == ()
+
+
+def test_semantic_evidence_declines_what_word_coverage_alone_lets_through(seed_index: SentenceIndex, scorer: SemanticScorer) -> None:
+    question = "Who is the CEO of Microsoft?"  # "CEO" and "who" are in the article: coverage 0.49, over min_coverage
+    lexical = Searcher(seed_index).search(question, k=19)
+    assert lexical.hits and lexical.confidence is not None and lexical.confidence >= Gate().min_coverage
+    semantic = Searcher(seed_index, semantic=scorer).search(question, k=19)
+    assert semantic.declined and semantic.hits == () and semantic.confidence == lexical.confidence
+    assert semantic.unknown == ("Microsoft",)
+
+
+def test_semantic_evidence_reorders_the_best_candidates_and_keeps_them(seed_index: SentenceIndex, scorer: SemanticScorer) -> None:
+    question = "Which senator sponsored the legislation Krishna supports?"
+    lexical = [found.hit.sentence for found in Searcher(seed_index).search(question, k=19).hits]
+    semantic = [found.hit.sentence for found in Searcher(seed_index, semantic=scorer).search(question, k=19).hits]
+    assert sorted(semantic) == sorted(lexical) and semantic != lexical
+    assert semantic[0] == lexical[0]  # the Tim Scott sentence stays first (with the sentence it leans on, it means most)
+    # With no semantic weight at all the blend is the lexical order: the re-ordering is the model's doing.
+    still = Searcher(seed_index, semantic=scorer, blend=Blend(weight_base=0.0, weight_slope=0.0))
+    assert [found.hit.sentence for found in still.search(question, k=19).hits] == lexical
+
+
+def test_a_searcher_over_a_new_index_keeps_its_gate_scorer_and_blend(seed_index: SentenceIndex, scorer: SemanticScorer) -> None:
+    blend = Blend(top=5)
+    searcher = Searcher(seed_index, Gate(min_coverage=0.5), scorer, blend)
+    moved = searcher.over(seed_index)
+    assert moved.index is seed_index and moved.gate == searcher.gate and moved.semantic is scorer and moved.blend is blend

@@ -63,7 +63,7 @@ def answers(draw: st.DrawFn) -> Answer:
     found = draw(st.lists(passages(), min_size=0, max_size=30))
     if not found:
         reason = draw(st.sampled_from(list(NoAnswer)))
-        return Answer(question, reason=reason, message=reason.value.format(length=len(question), limit=1000))
+        return Answer(question, reason=reason, message=reason.value.format(length=len(question), limit=1000, names=question[:40]))
     return Answer(question, tuple(found), offset=draw(st.integers(0, 50)), has_more=draw(st.booleans()))
 
 
