@@ -237,6 +237,11 @@ class HardenedServer:
         app.middlewares.insert(0, self._deadlines)
 
     @property
+    def listening(self) -> bool:
+        """True between a successful :meth:`start` and :meth:`stop`."""
+        return self._server is not None
+
+    @property
     def open_connections(self) -> int:
         """Connections open right now."""
         return len(self._connections)
