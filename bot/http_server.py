@@ -1,4 +1,4 @@
-"""A hardened aiohttp server for every HTTP port the bot opens (Slack HTTP mode now; the operations server later).
+"""A hardened aiohttp server for every HTTP port the bot opens (Slack HTTP mode and the operations server, bot/ops.py).
 
 aiohttp on its own waits forever for a client's headers or body and accepts connections
 until the process runs out of file descriptors, then asyncio logs every failed ``accept()``.

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
-from ..logs import setup_logging
+from ..logs import report_fatal, setup_logging
 from ..platforms.base import Options
 from ..serve import plan
 from .common import add_corpus_options, config_from, serve_loaded
@@ -36,10 +35,9 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(config)
     the_plan = plan(config, Options(http=args.slack_http, port=args.port, host=args.host))
     if the_plan.empty:
-        print("quotebot run: no platform has tokens configured:", file=sys.stderr)
-        for reason in the_plan.skipped:
-            print(f"  {reason}", file=sys.stderr)
-        print("Set them in the environment (see README), or use `quotebot console` to try it locally.", file=sys.stderr)
+        lines = ["quotebot run: no platform has tokens configured:", *(f"  {reason}" for reason in the_plan.skipped)]
+        lines.append("Set them in the environment (see README), or use `quotebot console` to try it locally.")
+        report_fatal("\n".join(lines))
         return 2
     for reason in the_plan.skipped:
         logging.getLogger("quotebot.run").info("not starting %s", reason)

@@ -31,7 +31,8 @@ from bot.logs import setup_logging
         ("[feedback]\npath = \"plain-file/feedback.jsonl\"\n", r"q\.toml:2: feedback\.path = .*: .*is not a folder"),
         ("[logging]\nfile = \".\"\n", r"q\.toml:2: logging\.file = .*: is a folder, not a file"),
     ],
-    ids=["inf", "nan", "-inf", "port 70000", "port -1", "ops port 70000", "ops host empty", "max_file_bytes 0", "nested 100,000 deep", "log under a file",
+    ids=["inf", "nan", "-inf", "port 70000", "port -1", "ops port 70000", "ops host empty", "max_file_bytes 0",
+         "nested 100,000 deep", "log under a file",
          "feedback under a file", "log is a folder"],
 )
 def test_bad_values_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str) -> None:
