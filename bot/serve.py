@@ -179,10 +179,12 @@ async def _until_stopped(
 
 
 async def _others_started(readiness: Readiness, others: list[asyncio.Task[None]]) -> None:
-    """Wait up to :data:`START_WAIT` until each of ``others`` has ended or connected, so its failure is not lost."""
+    """Wait up to :data:`START_WAIT` until each of ``others`` has ended or connected, so its failure is not lost
+    (a SIGTERM meanwhile ends the wait)."""
+    lifecycle = readiness.service.lifecycle
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(START_WAIT):
-            while not all(t.done() or readiness.is_connected(t.get_name()) for t in others):
+            while lifecycle.accepting and not all(t.done() or readiness.is_connected(t.get_name()) for t in others):
                 await asyncio.sleep(0.05)
 
 
