@@ -12,6 +12,7 @@ from retrieval import ModelMissing
 from .commands import articles, ask, cache, console, discord, eval, index, run, slack
 from .config import ConfigError
 from .corpus_paths import CorpusError
+from .logs import report_fatal
 
 #: Subcommand modules, each with ``register(subparsers)``.
 COMMANDS = [ask, console, index, articles, cache, eval, slack, discord, run]
@@ -53,10 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ConfigError as exc:
-        print(f"quotebot: config error: {exc}", file=sys.stderr)
+        report_fatal(f"quotebot: config error: {exc}")
         return 2
     except (CorpusError, ModelMissing) as exc:
-        print(f"quotebot: {exc}", file=sys.stderr)
+        report_fatal(f"quotebot: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130

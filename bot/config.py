@@ -139,6 +139,17 @@ class LoggingConfig:
 
 
 @dataclass
+class OpsConfig:
+    """``[ops]``: the operations HTTP server (``/healthz``, ``/readyz``, ``/metrics``) for every bot mode.
+
+    Off unless ``port`` is set (0 picks a free port, logged at start); binds loopback unless ``host`` says otherwise.
+    """
+
+    host: str = "127.0.0.1"
+    port: int | None = None
+
+
+@dataclass
 class Config:
     """The whole configuration."""
 
@@ -152,6 +163,7 @@ class Config:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    ops: OpsConfig = field(default_factory=OpsConfig)
     #: The file this came from, if any; relative paths in it are relative to its folder.
     source: Path | None = None
 
@@ -288,6 +300,8 @@ def _check_ranges(config: Config, text: str, where: str) -> None:
         ("corpus", "paths", bool(config.corpus.paths), "must name at least one file or folder"),
         ("slack", "api_url", config.slack.api_url.endswith("/"), "must end with '/'"),
         ("slack", "port", 0 <= config.slack.port <= 65535, "must be a TCP port, 0 to 65535 (0 picks a free one)"),
+        ("ops", "port", config.ops.port is None or 0 <= config.ops.port <= 65535, "must be a TCP port, 0 to 65535 (0 picks a free one)"),
+        ("ops", "host", bool(config.ops.host.strip()), "must not be empty"),
         ("corpus", "max_file_bytes", config.corpus.max_file_bytes >= 1, "must be at least 1"),
         ("limits", "user_per_minute", config.limits.user_per_minute >= 0, "must not be negative (0 turns the limit off)"),
         ("limits", "user_burst", config.limits.user_burst >= 1, "must be at least 1"),

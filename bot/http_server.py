@@ -1,4 +1,4 @@
-"""A hardened aiohttp server for every HTTP port the bot opens (Slack HTTP mode now; the operations server later).
+"""A hardened aiohttp server for every HTTP port the bot opens (Slack HTTP mode and the operations server, bot/ops.py).
 
 aiohttp on its own waits forever for a client's headers or body and accepts connections
 until the process runs out of file descriptors, then asyncio logs every failed ``accept()``.
@@ -235,6 +235,11 @@ class HardenedServer:
         #: One log line per interval for each kind of dropped connection; ``counts`` has them all.
         self.dropped = ThrottledLog(log)
         app.middlewares.insert(0, self._deadlines)
+
+    @property
+    def listening(self) -> bool:
+        """True between a successful :meth:`start` and :meth:`stop`."""
+        return self._server is not None
 
     @property
     def open_connections(self) -> int:

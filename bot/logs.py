@@ -202,6 +202,24 @@ def setup_logging(config: Config, stream: TextIO | None = None) -> list[logging.
     return handlers
 
 
+def report_fatal(line: str, stream: TextIO | None = None) -> None:
+    """A fatal error: ``line`` (``quotebot CMD: what to do``) on stderr, and the same as an ERROR record in the configured
+    log (``[logging] file``, and stderr too when it carries JSON), so a service's log says why it stopped.
+
+    A text log on stderr gets no second copy of the line. Before :func:`setup_logging` ran, only stderr is written.
+    """
+    out = stream or sys.stderr
+    logger = logging.getLogger("quotebot")
+    record = logger.makeRecord(logger.name, logging.ERROR, __file__, 0, "%s", (line,), None)
+    for handler in _handlers_marked(logging.getLogger()):
+        is_file = isinstance(handler, logging.FileHandler)
+        on_stderr = not is_file and isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, out)
+        if on_stderr and isinstance(handler.formatter, TextFormatter):
+            continue
+        handler.handle(record)
+    print(line, file=out, flush=True)
+
+
 class AnswerLog:
     """Writes one structured line per answered question: platform, latency, answered (and the question, if allowed)."""
 

@@ -1,4 +1,4 @@
-"""Prometheus metrics and the ``/healthz`` + ``/metrics`` endpoints.
+"""Prometheus metrics and the ``/healthz``, ``/readyz`` and ``/metrics`` endpoints.
 
 :class:`Metrics` owns a private ``CollectorRegistry`` (never the global one),
 so several bots, or several tests, in one process do not collide.
@@ -81,22 +81,37 @@ class Metrics:
         return answered / asked if asked else 0.0
 
 
-def add_ops_routes(app: web.Application, metrics: Metrics, health: HealthCheck | None = None) -> web.Application:
-    """Add ``GET /healthz`` (JSON; 503 when ``health()["ok"]`` is false) and ``GET /metrics`` to ``app``."""
+def _report(check: HealthCheck | None) -> web.Response:
+    """``check()`` as JSON: 200 with ``status: ok``, or 503 with ``status: unavailable`` when its ``ok`` is false."""
+    details = dict(check()) if check else {}
+    ok = bool(details.pop("ok", True))
+    return web.json_response({"status": "ok" if ok else "unavailable", **details}, status=200 if ok else 503)
+
+
+def add_ops_routes(
+    app: web.Application, metrics: Metrics, health: HealthCheck | None = None, ready: HealthCheck | None = None
+) -> web.Application:
+    """Add ``GET /healthz`` (live: JSON, 503 when ``health()["ok"]`` is false), ``GET /metrics`` and, given ``ready``,
+    ``GET /readyz`` (JSON, 503 until ``ready()["ok"]``) to ``app``. None of them holds question text or a secret."""
 
     async def healthz(_: web.Request) -> web.Response:
-        details = dict(health()) if health else {}
-        ok = bool(details.pop("ok", True))
-        return web.json_response({"status": "ok" if ok else "unavailable", **details}, status=200 if ok else 503)
+        return _report(health)
+
+    async def readyz(_: web.Request) -> web.Response:
+        return _report(ready)
 
     async def prometheus(_: web.Request) -> web.Response:
         return web.Response(body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", prometheus)
+    if ready is not None:
+        app.router.add_get("/readyz", readyz)
     return app
 
 
-def ops_app(metrics: Metrics, health: HealthCheck | None = None, max_body_bytes: int = 1024**2) -> web.Application:
-    """A stand-alone aiohttp application serving ``/healthz`` and ``/metrics``."""
-    return add_ops_routes(web.Application(client_max_size=max_body_bytes), metrics, health)
+def ops_app(
+    metrics: Metrics, health: HealthCheck | None = None, max_body_bytes: int = 1024**2, ready: HealthCheck | None = None
+) -> web.Application:
+    """A stand-alone aiohttp application serving ``/healthz``, ``/metrics`` and (given ``ready``) ``/readyz``."""
+    return add_ops_routes(web.Application(client_max_size=max_body_bytes), metrics, health, ready)

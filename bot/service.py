@@ -97,6 +97,8 @@ class AnswerService:
         self.metrics = metrics
         self.answer_log = answer_log
         self.dedupe_ttl = dedupe_ttl
+        #: The ``/readyz`` report while :func:`bot.serve.serve` runs platforms through this service (``None`` otherwise).
+        self.ready: Callable[[], dict[str, Any]] | None = None
 
     def health(self) -> dict[str, Any]:
         """For ``/healthz``: draining or not, answers in flight, which state backend is in use, and, when the

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 
 from ..bootstrap import Loaded, build_answerer, warn, with_passages
 from ..config import Config, load_config
 from ..corpus_paths import CorpusError, check_not_empty, check_paths, corpus_paths, log_start
+from ..logs import report_fatal
+from ..platforms.base import PlatformsFailed
 from ..progress import DELAY, BuildProgress, summary
+from ..serve import Plan, serve_until_signalled
 
 
 def add_corpus_options(parser: argparse.ArgumentParser) -> None:
@@ -56,3 +60,18 @@ def load_to_serve(args: argparse.Namespace, config: Config) -> Loaded:
     loaded = load(args, config)
     log_start(loaded.opened, loaded.seconds, corpus_paths(config.corpus.paths, args.corpus))
     return loaded
+
+
+def serve_loaded(command: str, args: argparse.Namespace, config: Config, the_plan: Plan) -> int:
+    """Load the corpus, serve ``the_plan`` until SIGINT/SIGTERM, and report every platform failure in its platform's
+    words (``quotebot COMMAND: message``; ``quotebot run: PLATFORM: message``), on stderr and in the configured log); the exit status."""
+    loaded = load_to_serve(args, config)
+    try:
+        return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))
+    except PlatformsFailed as failed:
+        for failure in failed.failures:
+            where = "" if failure.platform == command else f"{failure.platform}: "
+            report_fatal(f"quotebot {command}: {where}{failure.message}")
+        return failed.exit_code
+    finally:
+        loaded.answerer.close()

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 
-import aiohttp
 import discord
 
-from ..logs import setup_logging
-from ..platforms.base import Options
+from ..logs import report_fatal, setup_logging
+from ..platforms.base import EXIT_RUNTIME, Options
+from ..platforms.discord.failures import UNREACHABLE, describe_failure
 from ..platforms.discord.invite import invite_url
 from ..platforms.discord.run import fetch_application_id, require_token
-from ..serve import plan, serve_until_signalled
-from .common import add_corpus_options, config_from, load_to_serve
-
-#: What the gateway's close codes mean for whoever runs the bot.
-CLOSE_CODES = {
-    4004: "Discord rejected the token (check DISCORD_TOKEN)",
-    4013: "the bot asked for invalid gateway intents",
-    4014: "the bot asked for a privileged intent that is not enabled in the Developer Portal",
-}
+from ..serve import plan
+from .common import add_corpus_options, config_from, serve_loaded
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,9 +36,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=run)
 
 
-def _fail(message: str) -> int:
-    print(f"quotebot discord: {message}", file=sys.stderr)
-    return 1
+def _fail(message: str, exit_code: int) -> int:
+    report_fatal(f"quotebot discord: {message}")
+    return exit_code
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,27 +49,13 @@ def run(args: argparse.Namespace) -> int:
         try:
             if application_id is None:
                 application_id = asyncio.run(fetch_application_id(config.discord, require_token(config)))
-        except discord.LoginFailure:
-            return _fail(CLOSE_CODES[4004])
-        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
-            return _fail(f"could not ask Discord for the application id ({exc}); pass --application-id")
+        except discord.LoginFailure as exc:
+            return _fail(*describe_failure(exc))
+        except UNREACHABLE as exc:
+            return _fail(f"could not ask Discord for the application id ({exc}); pass --application-id", EXIT_RUNTIME)
         print(invite_url(application_id))
         return 0
 
-    require_token(config)  # before the corpus is loaded, so a missing token fails fast
     setup_logging(config)
-    loaded = load_to_serve(args, config)
-    try:
-        the_plan = plan(config, Options(force_sync=args.sync), ["discord"])
-        return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))
-    except discord.LoginFailure:
-        return _fail(CLOSE_CODES[4004])
-    except discord.ConnectionClosed as exc:
-        return _fail(
-            f"the gateway closed the connection ({exc.code}): {CLOSE_CODES.get(exc.code or 0, exc.reason or 'see the log')}"
-        )
-    except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as exc:
-        return _fail(f"cannot reach Discord: {exc}")
-    finally:
-        loaded.answerer.close()
-
+    require_token(config)  # before the corpus is loaded, so a missing token fails fast
+    return serve_loaded("discord", args, config, plan(config, Options(force_sync=args.sync), ["discord"]))

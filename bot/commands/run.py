@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import sys
 
-from ..config import ConfigError
-from ..logs import setup_logging
+from ..logs import report_fatal, setup_logging
 from ..platforms.base import Options
-from ..serve import plan, serve_until_signalled
-from .common import add_corpus_options, config_from, load_to_serve
+from ..serve import plan
+from .common import add_corpus_options, config_from, serve_loaded
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,21 +35,11 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(config)
     the_plan = plan(config, Options(http=args.slack_http, port=args.port, host=args.host))
     if the_plan.empty:
-        print("quotebot run: no platform has tokens configured:", file=sys.stderr)
-        for reason in the_plan.skipped:
-            print(f"  {reason}", file=sys.stderr)
-        print("Set them in the environment (see README), or use `quotebot console` to try it locally.", file=sys.stderr)
+        lines = ["quotebot run: no platform has tokens configured:", *(f"  {reason}" for reason in the_plan.skipped)]
+        lines.append("Set them in the environment (see README), or use `quotebot console` to try it locally.")
+        report_fatal("\n".join(lines))
         return 2
     for reason in the_plan.skipped:
         logging.getLogger("quotebot.run").info("not starting %s", reason)
-    loaded = load_to_serve(args, config)
-    try:
-        return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))
-    except ConfigError:
-        raise
-    except Exception as exc:  # a platform's startup error: one line, not a traceback
-        print(f"quotebot run: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        loaded.answerer.close()
+    return serve_loaded("run", args, config, the_plan)
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 
-from ..logs import setup_logging
+from ..logs import report_fatal, setup_logging
 from ..platforms.base import Options
 from ..platforms.slack.runner import SlackStartupError, check_tokens
-from ..serve import plan, serve_until_signalled
-from .common import add_corpus_options, config_from, load_to_serve
+from ..serve import plan
+from .common import add_corpus_options, config_from, serve_loaded
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,12 +33,8 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(config)
     try:
         check_tokens(config.slack, http=args.http)  # before the corpus is loaded, so a missing token fails fast
-        loaded = load_to_serve(args, config)
-        try:
-            the_plan = plan(config, Options(http=args.http, port=args.port, host=args.host), ["slack"])
-            return asyncio.run(serve_until_signalled(config, loaded.answerer, the_plan, args.corpus))
-        finally:
-            loaded.answerer.close()
     except SlackStartupError as exc:
-        print(f"quotebot slack: {exc}", file=sys.stderr)
-        return 2
+        report_fatal(f"quotebot slack: {exc}")
+        return exc.exit_code
+    the_plan = plan(config, Options(http=args.http, port=args.port, host=args.host), ["slack"])
+    return serve_loaded("slack", args, config, the_plan)

@@ -22,6 +22,34 @@ class NotReady(Exception):
     """A platform cannot start with this config: the message names what is missing (never a secret's value)."""
 
 
+#: Exit status for a failure the operator fixes in the config or the environment (a token, a port, an intent).
+EXIT_CONFIG = 2
+#: Exit status for a failure at run time (the platform cannot be reached, a connection dropped for good).
+EXIT_RUNTIME = 1
+
+
+@dataclass(frozen=True)
+class StartFailure:
+    """One platform's failure as every command reports it: the platform, one line saying what to do, the exit status."""
+
+    platform: str
+    message: str
+    exit_code: int
+
+
+class PlatformsFailed(Exception):
+    """One or more platforms failed (to start, or while serving); each failure described by its own platform."""
+
+    def __init__(self, failures: list[StartFailure]) -> None:
+        super().__init__("; ".join(f"{f.platform}: {f.message}" for f in failures))
+        self.failures = failures
+
+    @property
+    def exit_code(self) -> int:
+        """:data:`EXIT_CONFIG` when any failure is one of configuration or tokens, else :data:`EXIT_RUNTIME`."""
+        return max(f.exit_code for f in self.failures)
+
+
 @dataclass(frozen=True)
 class Options:
     """What the command line chose; each platform reads the fields it knows and ignores the rest."""
@@ -62,4 +90,13 @@ class Platform(Protocol):
 
     def render(self, answer: Answer) -> str:
         """The exact message body the platform would post for ``answer``, as JSON text (``--format NAME``)."""
+        ...
+
+    def describe_failure(self, exc: BaseException) -> tuple[str, int]:
+        """What ``exc``, raised by :meth:`run`, means for whoever runs the bot (one line, no secret), and the exit status
+        (:data:`EXIT_CONFIG` or :data:`EXIT_RUNTIME`). The single command and ``quotebot run`` both print this."""
+        ...
+
+    def connected(self, running: object) -> bool:
+        """Whether the object :meth:`run` handed to ``Options.ready`` is connected to the platform right now (``/readyz``)."""
         ...

@@ -23,13 +23,16 @@ from bot.logs import setup_logging
         ("[state]\ntimeout = -inf\n", r"q\.toml:2: state\.timeout = -inf: expected a finite number"),
         ("[slack]\nport = 70000\n", r"q\.toml:2: slack\.port must be a TCP port, 0 to 65535"),
         ("[slack]\nport = -1\n", r"q\.toml:2: slack\.port must be a TCP port"),
+        ("[ops]\nport = 70000\n", r"q\.toml:2: ops\.port must be a TCP port, 0 to 65535"),
+        ("[ops]\nhost = \"\"\n", r"q\.toml:2: ops\.host must not be empty"),
         ("[corpus]\nmax_file_bytes = 0\n", r"q\.toml:2: corpus\.max_file_bytes must be at least 1"),
         ("[index]\nk1 = " + "[" * 100_000 + "]" * 100_000 + "\n", r"q\.toml: not valid TOML: .*nested too deeply"),
         ("[logging]\nfile = \"plain-file/bot.log\"\n", r"q\.toml:2: logging\.file = '.*plain-file/bot\.log': .*plain-file is not a folder"),
         ("[feedback]\npath = \"plain-file/feedback.jsonl\"\n", r"q\.toml:2: feedback\.path = .*: .*is not a folder"),
         ("[logging]\nfile = \".\"\n", r"q\.toml:2: logging\.file = .*: is a folder, not a file"),
     ],
-    ids=["inf", "nan", "-inf", "port 70000", "port -1", "max_file_bytes 0", "nested 100,000 deep", "log under a file",
+    ids=["inf", "nan", "-inf", "port 70000", "port -1", "ops port 70000", "ops host empty", "max_file_bytes 0",
+         "nested 100,000 deep", "log under a file",
          "feedback under a file", "log is a folder"],
 )
 def test_bad_values_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str) -> None:

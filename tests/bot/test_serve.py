@@ -99,9 +99,9 @@ async def test_run_with_a_rejected_token_is_one_line(tmp_path: Path) -> None:
         env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DISCORD_TOKEN": "wrong.token.value"}
         async with BotProcess(config, ["run"], env) as bot:
             code, err = await bot.finish(60)
-    assert code == 1, err
+    assert code == 2, err  # a token is configuration: exit 2, as `quotebot discord` exits
     last = err.strip().splitlines()[-1]
-    assert last.startswith("quotebot run:") and "token" in last.lower()
+    assert last == "quotebot run: discord: Discord rejected the token (check DISCORD_TOKEN)"
     assert "Traceback" not in err and "wrong.token.value" not in err
 
 

@@ -11,6 +11,7 @@ from ...feedback import FeedbackLog
 from ...models import Answer
 from ...service import AnswerService
 from ..base import NotReady, Options
+from .failures import describe_failure
 from .render import render_discord_json
 from .run import NO_TOKEN, has_token, run_discord
 
@@ -62,6 +63,16 @@ class Discord:
     def render(self, answer: Answer) -> str:
         """The Discord message body for ``answer`` (an embed that can ping nobody), as JSON."""
         return render_discord_json(answer)
+
+    def describe_failure(self, exc: BaseException) -> tuple[str, int]:
+        """See :func:`bot.platforms.discord.failures.describe_failure`."""
+        return describe_failure(exc)
+
+    def connected(self, running: object) -> bool:
+        """True while the client has received READY and is not closed (``running`` is the client)."""
+        is_ready = getattr(running, "is_ready", None)
+        is_closed = getattr(running, "is_closed", None)
+        return callable(is_ready) and callable(is_closed) and bool(is_ready()) and not is_closed()
 
 
 PLATFORM = Discord()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from ...config import Config
+from ...config import Config, ConfigError
 from ...feedback import FeedbackLog
 from ...models import Answer
 from ...service import AnswerService
-from ..base import NotReady, Options
+from ..base import EXIT_CONFIG, EXIT_RUNTIME, NotReady, Options
 from .render import render_slack_json
-from .runner import choose_mode, missing_tokens, run_slack
+from .runner import HttpRunner, RunningSlack, SlackStartupError, choose_mode, missing_tokens, run_slack
 
 
 class Slack:
@@ -51,6 +51,27 @@ class Slack:
     def render(self, answer: Answer) -> str:
         """The ``chat.postMessage`` body for ``answer`` (text fallback and blocks), as JSON."""
         return render_slack_json(answer)
+
+    def describe_failure(self, exc: BaseException) -> tuple[str, int]:
+        """A :class:`SlackStartupError` says what to do itself; anything else is a runtime failure named by its type."""
+        if isinstance(exc, SlackStartupError):
+            return str(exc), exc.exit_code
+        if isinstance(exc, ConfigError):
+            return str(exc), EXIT_CONFIG
+        return f"stopped: {type(exc).__name__}: {exc}", EXIT_RUNTIME
+
+    def connected(self, running: object) -> bool:
+        """True once serving: HTTP mode is listening, or Socket Mode has its socket open (it reconnects by itself)."""
+        if not isinstance(running, RunningSlack):
+            return False
+        if isinstance(running.runner, HttpRunner):
+            return True
+        handler = running.runner.handler
+        if handler is None:
+            return False
+        client = handler.client
+        session = client.current_session
+        return not client.closed and not client.stale and session is not None and not session.closed
 
 
 PLATFORM = Slack()

@@ -33,6 +33,7 @@ from ...config import Config, SlackConfig
 from ...feedback import FeedbackLog, open_feedback
 from ...http_server import DEFAULT_HOST, HardenedServer, ServerLimits, ThrottledLog
 from ...metrics import add_ops_routes
+from ...ops import Readiness
 from ...service import AnswerService, build_service, open_service
 from ...state import State
 from .handlers import Outcome, SlackBot, api_error, build_app
@@ -44,7 +45,14 @@ log = logging.getLogger(__name__)
 
 
 class SlackStartupError(Exception):
-    """The Slack adapter cannot start: a token is missing or Slack refused it. The message says what to do."""
+    """The Slack adapter cannot start: a token is missing or Slack refused it. The message says what to do.
+
+    ``exit_code`` is 2 (a token or setting to fix) unless the cause is at run time: Slack unreachable, a port taken (1).
+    """
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def missing_tokens(slack: SlackConfig, *, http: bool) -> list[str]:
@@ -104,7 +112,7 @@ async def verify_auth(client: AsyncWebClient) -> dict[str, Any]:
         error = api_error(exc)
         raise SlackStartupError(f"Slack refused the bot token (auth.test: {error}). Check SLACK_BOT_TOKEN.") from None
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-        raise SlackStartupError(f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc}).") from None
+        raise SlackStartupError(f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc}).", 1) from None
     return dict(response.data) if isinstance(response.data, dict) else {}
 
 
@@ -119,7 +127,7 @@ class Runner(Protocol):
 class HttpRunner:
     """HTTP mode: bolt's aiohttp adapter on ``host:port`` at ``path`` (port 0 picks a free port).
 
-    The same server answers ``GET /healthz`` and ``GET /metrics`` when given an :class:`AnswerService`.
+    The same server answers ``GET /healthz``, ``GET /readyz`` and ``GET /metrics`` when given an :class:`AnswerService`.
     A request to ``path`` is refused before bolt sees it when it is larger than
     ``max_body_bytes`` (413), when its signature is wrong or stale (401: checked on the
     raw bytes, before anything parses them; bolt checks again), or while the bot is
@@ -145,11 +153,23 @@ class HttpRunner:
         self.web_app = web.Application(client_max_size=max_body_bytes, middlewares=[self._guard])
         self.web_app.router.add_post(path, self.handle)
         if service is not None:
-            add_ops_routes(self.web_app, service.metrics, service.health)
+            add_ops_routes(self.web_app, service.metrics, service.health, ready=self._ready)
         #: The port's listener: header and body deadlines, a connection cap, quiet accept errors.
         self.server = HardenedServer(self.web_app, host=host, port=port, limits=limits, name="slack")
         #: One log line per kind of refused request per interval, however many arrive.
         self.refusals = ThrottledLog(log)
+        self._own_readiness: Readiness | None = None
+
+    def _ready(self) -> dict[str, Any]:
+        """``/readyz`` on this port: the serve lifecycle's readiness (every platform), or, when Slack was started on its
+        own (:func:`start_slack`), this server's: ready while it listens with a corpus loaded."""
+        assert self.service is not None
+        if self.service.ready is not None:
+            return self.service.ready()
+        if self._own_readiness is None:
+            self._own_readiness = Readiness(self.service, ["slack"])
+            self._own_readiness.track("slack", lambda: self.server.listening)
+        return self._own_readiness.report()
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
@@ -193,7 +213,7 @@ class HttpRunner:
         try:
             await self.server.start()
         except OSError as exc:
-            raise SlackStartupError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}).") from None
+            raise SlackStartupError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}).", 1) from None
         self.port = self.server.port
         log.info("slack: HTTP mode listening on http://%s:%d%s", self.host, self.port, self.path)
 
@@ -224,9 +244,7 @@ class SocketRunner:
                 f"Slack refused the app token (apps.connections.open: {error}). Check SLACK_APP_TOKEN."
             ) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise SlackStartupError(
-                f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc})."
-            ) from None
+            raise SlackStartupError(f"cannot reach the Slack Web API at {client.base_url} ({type(exc).__name__}: {exc}).", 1) from None
         self.handler = AsyncSocketModeHandler(self.app, self.app_token, web_client=client, ping_interval=self.ping_interval)
         self.handler.client.wss_uri = opened["url"]
         await self.handler.connect_async()  # type: ignore[no-untyped-call]

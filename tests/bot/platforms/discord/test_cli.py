@@ -79,9 +79,10 @@ async def test_a_rejected_token_is_one_clear_line(
         config = write_config(tmp_path, fake)
         monkeypatch.setenv("DISCORD_TOKEN", "not-the-token")
         code = await asyncio.to_thread(main, ["--config", str(config), "discord"])
-        assert code == 1
+        assert code == 2  # a token is configuration (exit 2), in every command
         err = capsys.readouterr().err
-        assert "rejected the token" in err and "not-the-token" not in err
+        assert err.strip().splitlines()[-1] == "quotebot discord: Discord rejected the token (check DISCORD_TOKEN)"
+        assert "not-the-token" not in err
 
 
 async def test_quotebot_discord_logs_in_syncs_to_the_guild_and_answers(
@@ -103,7 +104,7 @@ async def test_quotebot_discord_logs_in_syncs_to_the_guild_and_answers(
         assert IBM_QUOTE in callback.body["data"]["embeds"][0]["description"].replace("**", "")
 
         await fake.drop(code=4004)  # the token is revoked while running
-        assert await asyncio.wait_for(cli, 10) == 1
+        assert await asyncio.wait_for(cli, 10) == 2  # still the token: exit 2
         assert "rejected the token" in capsys.readouterr().err
 
 

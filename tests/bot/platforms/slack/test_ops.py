@@ -1,4 +1,4 @@
-"""HTTP mode operations: /healthz and /metrics on the same server, the body cap, rate limits, draining."""
+"""HTTP mode operations: /healthz, /readyz and /metrics on the same server, the body cap, rate limits, draining."""
 
 from __future__ import annotations
 
@@ -20,6 +20,16 @@ async def get(slack: HttpSlack, path: str) -> tuple[int, str]:
     url = slack.url.removesuffix(slack.service.runner.path) + path  # type: ignore[union-attr]
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         return response.status, await response.text()
+
+
+async def test_readyz_is_served_beside_the_events_endpoint_with_the_corpus_figures(http_slack: HttpSlack) -> None:
+    status, body = await get(http_slack, "/readyz")
+    report = json.loads(body)
+    assert status == 200 and report["status"] == "ok" and report["platforms"] == {"slack": True}
+    assert (report["articles"], report["sentences"]) == (1, 14)
+    http_slack.service.answers.lifecycle.stop("test")
+    status, body = await get(http_slack, "/readyz")
+    assert status == 503 and json.loads(body)["accepting"] is False
 
 
 def sample(text: str, name: str, **labels: str) -> float:

@@ -67,3 +67,22 @@ async def test_sigterm_finishes_the_answer_in_flight_refuses_new_events_and_exit
     assert "shutting down" in log and "shutdown complete" in log
     assert BOT_TOKEN not in log
     assert ("falling back to in-process memory" in started) is (state == "redis down")
+
+
+async def test_sigterm_while_slack_is_still_starting_shuts_down_cleanly(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """The SIGTERM handlers are in place before any platform starts: a SIGTERM sent while Slack's auth.test is still
+    in flight (before the bot listens) drains and exits 0, instead of the process being killed by the signal."""
+    config = tmp_path / "quotebot.toml"
+    config.write_text(
+        f'[corpus]\npaths = ["{SEEDS}"]\ncache_dir = "{tmp_path / "cache"}"\n'
+        f'[slack]\napi_url = "{fake_slack.api_url}"\n[feedback]\npath = "{tmp_path / "feedback.jsonl"}"\n',
+        encoding="utf-8",
+    )
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    fake_slack.inject("auth.test", Fault("slow", delay=1.0))  # Slack is still starting when the signal arrives
+    async with BotProcess(config, ["slack", "--http", "--port", "0", "--host", "127.0.0.1"], env) as bot:
+        await bot.read_until(r"corpus: watching .* for changes")
+        bot.sigterm()
+        code, log = await bot.finish()
+    assert code == 0, log  # a signal that killed the process would be -15
+    assert "shutdown complete" in log
