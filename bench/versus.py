@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parent
 _NOT_A_WORD = re.compile(r"[^\w\s]+")
 
 
-def _timed(answer, questions: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+def _timed(answer: Callable[[str], object], questions: list[str]) -> list[float]:
     """Milliseconds ``answer(question)`` took for each question (after one warm-up question)."""
     answer(questions[0])
     out = []
