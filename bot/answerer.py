@@ -11,6 +11,7 @@ from retrieval import AnyIndex, Blend, Gate, Searcher, SearchHit, SearchResult, 
 
 from .models import Answer, Context, NoAnswer, Passage, Question, Source
 from .present import explain, near_duplicate, word_set
+from .render.views import compile_templates
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Answerer:
         gate = Gate(min_score=self.settings.min_score, min_coverage=self.settings.min_coverage)
         semantic = SemanticScorer.load() if self.settings.semantic else None
         self.searcher = Searcher(index, gate, semantic, blend)
+        compile_templates()  # what the first answer's rendering would otherwise do
         self._executor: ThreadPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
         #: Questions now queued for or running on the worker threads (never above ``settings.queue``).

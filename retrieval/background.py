@@ -10,21 +10,27 @@ English (from its frequency in ``data/wordfreq-en.txt.gz``, built by ``bench/wor
 IDF in the corpus by the corpus's size: a corpus of :data:`BACKGROUND_SENTENCES` sentences counts as much as the
 background, a much larger one nearly alone. The weights decide only whether the best sentence holds enough of the
 question to be quoted; ranking uses the corpus's own IDF.
+
+The table is read from ``data/wordfreq-en.npz`` (:data:`PREBUILT`, the same table as sorted arrays, written by
+``bench/prebuilt_tables.py``), which opens in about a millisecond.
 """
 
 from __future__ import annotations
 
 import gzip
 import threading
-from pathlib import Path
+from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .related import ENGLISH
+from .tables import DATA, FloatTable
 from .tokens import Tokenizer
 
-TABLE = Path(__file__).with_name("data") / "wordfreq-en.txt.gz"
+TABLE = DATA / "wordfreq-en.txt.gz"
+#: :data:`TABLE` as a :class:`~retrieval.tables.FloatTable`.
+PREBUILT = DATA / "wordfreq-en.npz"
 #: The corpus size (in sentences) at which the corpus's IDF and the background's count the same.
 BACKGROUND_SENTENCES = 1000
 #: Words in a sentence of ordinary English, to turn a word's frequency into the share of sentences that hold it.
@@ -33,36 +39,36 @@ WORDS_PER_SENTENCE = 25
 RARE_ZIPF = 2.5
 
 _lock = threading.Lock()
-_table: dict[str, float] | None = None
-_warming = False
+_table: Mapping[str, float] | None = None
 
 
 def warm() -> None:
-    """Read the table on a background thread (about 35 ms), once per process, so the first question need not."""
-    global _warming
-    with _lock:
-        if _table is not None or _warming:
-            return
-        _warming = True
-    threading.Thread(target=zipf_table, daemon=True, name="quotebot-word-frequencies").start()
+    """Open the table (about a millisecond), once per process, so the first question need not."""
+    zipf_table()
 
 
-def zipf_table() -> dict[str, float]:
-    """The table as ``word -> Zipf frequency`` (log10 of uses per billion words), read once; empty when missing."""
+def zipf_table() -> Mapping[str, float]:
+    """The table as ``word -> Zipf frequency`` (log10 of uses per billion words), opened once: :data:`PREBUILT`,
+    else read from :data:`TABLE`; empty when both are missing."""
     global _table
     with _lock:
         if _table is None:
-            try:
-                text = gzip.decompress(TABLE.read_bytes()).decode()
-            except FileNotFoundError:
-                text = ""
-            table = {}
-            for line in text.splitlines():
-                if line and not line.startswith("#"):
-                    word, _, zipf = line.partition("\t")
-                    table[word] = float(zipf)
-            _table = table
+            _table = FloatTable.load(PREBUILT) if PREBUILT.is_file() else read_table()
         return _table
+
+
+def read_table() -> dict[str, float]:
+    """:data:`TABLE` read into a dict (what :data:`PREBUILT` is made from); empty when it is missing."""
+    try:
+        text = gzip.decompress(TABLE.read_bytes()).decode()
+    except FileNotFoundError:
+        text = ""
+    table = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, _, zipf = line.partition("\t")
+            table[word] = float(zipf)
+    return table
 
 
 def background_idf(tokenizer: Tokenizer, question: str, terms: list[str]) -> NDArray[np.float64] | None:

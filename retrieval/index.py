@@ -24,7 +24,7 @@ from . import related
 from .background import warm as warm_word_frequencies
 from .build import Corpus, analyse_paths, analyse_report
 from .engines import Documents, Engine, Params, engine_class
-from .layout import Layout
+from .layout import Layout, load_layout, save_layout
 from .records import LoadReport, Problem
 from .store import ArticleTable, load_array
 from .tokens import Tokenizer
@@ -254,6 +254,7 @@ class SentenceIndex:
             (tmp / "vocab.txt").write_text("\n".join(terms), encoding="utf-8")
             self.sentence_engine.save(tmp / "sentences")
             self.paragraph_engine.save(tmp / "paragraphs")
+            save_layout(self.layout(), tmp)
             (tmp / "meta.json").write_text(
                 json.dumps({"version": FORMAT_VERSION, "settings": asdict(self.settings), "sentences": self.num_sentences})
             )
@@ -285,7 +286,7 @@ class SentenceIndex:
         paragraph_engine = kind.load(directory / "paragraphs", vocab, params, mmap=mmap)
         if sentence_engine is None or paragraph_engine is None:  # an engine that is not saved: rebuilt
             return cls.build(LoadReport(list(table), problems), settings)
-        return cls(
+        index = cls(
             settings=settings,
             articles=table,
             problems=problems,
@@ -295,6 +296,9 @@ class SentenceIndex:
             vocab=vocab,
             **arrays,
         )
+        shape = (index.sent_article, index.sent_paragraph, index.term_ids, index.term_ptr, vocab)
+        index.layout_cache = load_layout(directory, *shape, mmap=mmap)
+        return index
 
 
 #: The per-sentence arrays saved as ``.npy`` files (loaded memory-mapped).
