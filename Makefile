@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-quick eval clean soak chaos
+.PHONY: install run test lint bench bench-quick bench-archive eval clean soak chaos
 
 # The SQuAD v1.1 dev set shared beside the checkout.
 SQUAD ?= ../shared/eval/squad-dev
@@ -55,3 +55,10 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench.run --quick
+
+# Not part of `make bench`: a 10M-sentence archive as one JSONL file (generated once, cached in bench/data/), built in
+# a child process (time, peak RSS of the process tree, size on disk), then restart, serving RSS and answer latency
+# with the semantic scorer off and on; SENTENCES=1000000 for a smaller one.
+SENTENCES ?= 10000000
+bench-archive: install
+	$(BIN)/python -m bench.archive --sentences $(SENTENCES)

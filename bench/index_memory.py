@@ -36,6 +36,30 @@ def tree_rss(process: psutil.Process) -> int:
     return total
 
 
+class PeakRss:
+    """Samples the resident memory of this process's tree (every 50 ms, on a thread) while it is entered."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._done.is_set():
+            # The parent (this process, idle) is left out: what is measured is the build's process and its workers.
+            self.peak = max(self.peak, tree_rss(me) - me.memory_info().rss)
+            time.sleep(0.05)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+
 def measure_one(corpus: str, cache: str) -> dict[str, float]:
     """Build the index of ``corpus`` from scratch here, sampling this process tree's RSS; the figures as a dict."""
     from retrieval.index import open_index

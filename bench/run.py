@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .index_memory import PeakRss
 from .paths import find_squad
 from .synth import ensure_corpus, questions_from
 
@@ -94,6 +95,13 @@ def _child(*args: str, timeout: float = 900) -> tuple[dict[str, object], float |
     return json.loads(lines[-1]), ready
 
 
+def build_with_peak(corpus: Path, cache: Path, timeout: float = 900) -> dict[str, object]:
+    """:mod:`bench.child` ``build`` in a fresh interpreter, with the peak RSS of it and its workers (``peak_rss_mb``)."""
+    with PeakRss() as rss:
+        built, _ = _child("build", str(corpus), str(cache), timeout=timeout)
+    return {**built, "peak_rss_mb": rss.peak / 1e6}
+
+
 def _machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -131,7 +139,7 @@ def run(quick: bool, lexical: bool = False) -> dict[str, object]:
         qfile = DATA / f".questions-{corpus.name}.json"
         qfile.write_text(json.dumps(corpus.questions))
         print(f"… {corpus.name}: build", file=sys.stderr, flush=True)
-        built, _ = _child("build", str(corpus.path), str(cache))
+        built = build_with_peak(corpus.path, cache)
         print(f"… {corpus.name}: restart and queries", file=sys.stderr, flush=True)
         served, ready = _child("serve", str(corpus.path), str(cache), str(qfile), *(["--rank-bm25"] if corpus.rank_bm25 else []), *mode)
         rows.append({"corpus": corpus.name, "build": built, "serve": served, "process_ready_seconds": ready})
@@ -166,9 +174,9 @@ def table(results: dict[str, object]) -> str:
         f"Date: {results['date']}{' (quick)' if results['quick'] else ''}"
         f"{'' if results.get('semantic', True) else ', [answer] semantic = false'}",
         "",
-        "| corpus | sentences | build s | sentences/s | CPU-s | load avg | load s | ready s | RSS MB "
+        "| corpus | sentences | build s | sentences/s | CPU-s | peak build RSS MB | load avg | load s | ready s | RSS MB "
         "| p50 ms | p99 ms | search p50 | bm25s p50 | full ÷ bm25s | rank-bm25 ÷ full |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         b: dict[str, float] = r["build"]  # type: ignore[assignment]
@@ -179,7 +187,7 @@ def table(results: dict[str, object]) -> str:
         vs_rank = rb["theirs"]["p50"] / rb["ours"]["p50"] if rb else None  # type: ignore[index]
         lines.append(
             f"| {r['corpus']} | {b['sentences']:,} | {_f(b['seconds'], '.1f')} | {b['rate']:,.0f} "
-            f"| {_f(b['cpu_seconds'], '.1f')} "
+            f"| {_f(b['cpu_seconds'], '.1f')} | {_f(b.get('peak_rss_mb'), ',.0f')} "
             f"| {_f(b['loadavg'], '.1f')} | {_f(s['load_seconds'], '.3f')} | {_f(r['process_ready_seconds'], '.2f')} "
             f"| {_f(s['rss_mb'], '.0f')} | {_f(full['p50'])} | {_f(full['p99'])} | {_f(search['p50'])} "
             f"| {_f(raw.get('p50'))} | {_f(vs_raw)}× | {_f(vs_rank, '.0f')}× |"
