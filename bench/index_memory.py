@@ -37,7 +37,8 @@ def tree_rss(process: psutil.Process) -> int:
 
 
 class PeakRss:
-    """Samples the resident memory of this process's tree (every 50 ms, on a thread) while it is entered."""
+    """The peak resident memory of this process's children and all their descendants (sampled every 50 ms, on a thread)
+    while it is entered: a build run in a child process, with its workers."""
 
     def __init__(self) -> None:
         self.peak = 0
