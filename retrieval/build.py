@@ -10,8 +10,10 @@ are done in-process, where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
+import tempfile
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -67,6 +69,41 @@ class BatchResult:
     files: int = 0
     #: The process whose term table numbered this batch's terms.
     worker: int = 0
+    #: Bytes of text this batch wrote to a :class:`TextSpool` (its ``analysed.data`` is then empty), or -1.
+    spooled: int = -1
+
+
+class TextSpool:
+    """The corpus's text blob written to an unlinked file as batches arrive, so the build never holds it in memory.
+
+    Articles are separated by :data:`GAP` across batches as within them. :meth:`buffer` maps the file read-only:
+    the index reads its texts from there, and the file goes away with the last mapping.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by buffer()
+        self.size = 0
+
+    def add(self, result: BatchResult) -> None:
+        """Write the batch's text (after a gap when text precedes it) and drop it from the batch."""
+        data = result.analysed.data
+        if self.size and result.metas:
+            self._file.write(GAP)
+            self.size += len(GAP)
+        self._file.write(data)
+        self.size += len(data)
+        result.spooled = len(data)
+        result.analysed.data = b""
+
+    def buffer(self) -> bytes | mmap.mmap:
+        """The whole blob, memory-mapped (``b""`` when empty); the spool is closed."""
+        try:
+            if not self.size:
+                return b""
+            self._file.flush()
+            return mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        finally:
+            self._file.close()
 
 
 @dataclass
@@ -264,11 +301,13 @@ def _run(
     workers: int,
     progress: Progress | None,
     vocab: Vocabulary,
+    spool: TextSpool | None = None,
 ) -> list[BatchResult]:
     """Run the batch tasks (in worker processes when ``workers > 1``) and return their results in task order.
 
     Each result's terms are registered in ``vocab`` in task order, so term ids are numbered in order of first
-    appearance in the corpus whatever the batching and worker count. At most two tasks per worker are in flight
+    appearance in the corpus whatever the batching and worker count; with a ``spool`` each batch's text goes there
+    as it arrives. At most two tasks per worker are in flight
     (a finished batch waits for its predecessors), so the results waiting in the parent stay few.
     """
     total = sum(weights) or 1
@@ -280,6 +319,8 @@ def _run(
     def take(i: int, result: BatchResult) -> None:
         nonlocal done
         vocab.add(result)
+        if spool is not None:
+            spool.add(result)
         results.append(result)
         done += weights[i]
         if progress:
@@ -325,10 +366,12 @@ def analyse_paths(
     workers: int | None = None,
     progress: Progress | None = None,
     memory_mb: int | None = None,
+    spool_dir: str | os.PathLike[str] | None = None,
 ) -> Corpus:
     """Read, segment and tokenize every file under ``paths`` (as :func:`retrieval.corpus.load_corpus` would load them).
 
-    ``memory_mb`` (``[index] build_memory_mb``) bounds how many workers run at once (:func:`plan_workers`).
+    ``memory_mb`` (``[index] build_memory_mb``) bounds how many workers run at once (:func:`plan_workers`). The
+    text blob is spooled to an unlinked file in ``spool_dir`` (default: the system's temporary folder) and mapped.
     """
     build = uuid.uuid4().hex
     tasks, sizes, problems = _file_batches(paths, stem, build, BATCH_BYTES)
@@ -336,8 +379,12 @@ def analyse_paths(
     if sum(sizes) < PARALLEL_MIN_BYTES:
         workers = 1
     vocab = Vocabulary()
-    results = _run(tasks, sizes, workers, progress, vocab)
-    return merge(results, problems, vocab)
+    spool = TextSpool(spool_dir)
+    try:
+        results = _run(tasks, sizes, workers, progress, vocab, spool)
+    finally:
+        text = spool.buffer()
+    return merge(results, problems, vocab, text=text)
 
 
 def analyse_report(
@@ -372,10 +419,17 @@ def analyse_report(
     return corpus
 
 
-def merge(results: list[BatchResult], problems: list[Problem], vocab: Vocabulary, dedupe: bool = True) -> Corpus:
+def merge(
+    results: list[BatchResult],
+    problems: list[Problem],
+    vocab: Vocabulary,
+    dedupe: bool = True,
+    text: bytes | mmap.mmap | None = None,
+) -> Corpus:
     """Concatenate analysed batches into one corpus with one vocabulary (``results`` is emptied on the way).
 
-    With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does.
+    With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does. ``text``
+    is the blob when the batches' texts went to a :class:`TextSpool`.
     """
     blobs: list[bytes] = []
     base = 0
@@ -396,7 +450,7 @@ def merge(results: list[BatchResult], problems: list[Problem], vocab: Vocabulary
         if base and r.metas:  # articles are separated by a blank line across batches as within them
             blobs.append(GAP)
             base += len(GAP)
-        data_len = len(an.data)
+        data_len = len(an.data) if r.spooled < 0 else r.spooled
         art_end = np.append(an.article_byte[1:] - 2, data_len) if len(an.article_byte) else an.article_byte
         cols["art_bs"].append(an.article_byte + base)
         cols["art_be"].append(art_end + base)
@@ -435,7 +489,7 @@ def merge(results: list[BatchResult], problems: list[Problem], vocab: Vocabulary
     par_end = np.fromiter((e for m in metas for _, e in m.paragraphs), dtype=np.int64, count=int(par_offsets[-1]))
     dates = np.fromiter((m.date.toordinal() if m.date else 0 for m in metas), dtype=np.int32, count=len(metas))  # type: ignore[attr-defined]
     table = ArticleTable(
-        b"".join(blobs),
+        b"".join(blobs) if text is None else text,
         cat("art_bs", np.int64),  # type: ignore[arg-type]
         cat("art_be", np.int64),  # type: ignore[arg-type]
         StringColumn.of([m.id for m in metas]),

@@ -199,11 +199,14 @@ class SentenceIndex:
         settings: IndexSettings | None = None,
         progress: Callable[[int, int], None] | None = None,
         workers: int | None = None,
+        spool_dir: Path | None = None,
     ) -> SentenceIndex:
         """Read, segment, tokenize and index every file under ``paths``, reading files in the workers too (at most
-        as many as ``settings.build_memory_mb`` allows)."""
+        as many as ``settings.build_memory_mb`` allows); the articles' text is kept in an unlinked file in
+        ``spool_dir`` (default: the system's temporary folder), memory-mapped."""
         settings = settings or IndexSettings()
-        return cls.from_corpus(analyse_paths(paths, settings.stem, workers, progress, settings.build_memory_mb), settings)
+        corpus = analyse_paths(paths, settings.stem, workers, progress, settings.build_memory_mb, spool_dir)
+        return cls.from_corpus(corpus, settings)
 
     @classmethod
     def from_corpus(cls, corpus: Corpus, settings: IndexSettings, background: SentenceIndex | None = None) -> SentenceIndex:
