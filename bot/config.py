@@ -297,6 +297,7 @@ def _check_ranges(config: Config, text: str, where: str) -> None:
         ("index", "k1", config.index.k1 >= 0, "must not be negative"),
         ("index", "b", 0 <= config.index.b <= 1, "must be between 0 and 1"),
         ("index", "candidates", config.index.candidates >= 1, "must be at least 1"),
+        ("index", "build_memory_mb", config.index.build_memory_mb >= 256, "must be at least 256"),
         ("corpus", "paths", bool(config.corpus.paths), "must name at least one file or folder"),
         ("slack", "api_url", config.slack.api_url.endswith("/"), "must end with '/'"),
         ("slack", "port", 0 <= config.slack.port <= 65535, "must be a TCP port, 0 to 65535 (0 picks a free one)"),

@@ -25,6 +25,7 @@ from .dates import DateFilter, date_filter
 from .engines import ENGINES, METHODS
 from .index import Hit, IndexSettings, SentenceIndex
 from .live import LiveIndex, MergedIndex, Update, WatchHealth
+from .peak import PeakRss
 from .qtype import TYPES, question_type
 from .ranking import FEATURES, WEIGHTS, Ranked
 from .records import Article, LoadReport, Problem
@@ -63,7 +64,7 @@ def open_searcher(
 __all__ = [
     "ENGINES", "FEATURES", "METHODS", "NO_GATE", "TYPES", "WEIGHTS", "AnyIndex", "Article", "Blend", "Context",
     "DateError", "DateFilter", "Gate", "Hit", "IndexSettings", "LiveIndex", "LoadReport", "MergedIndex",
-    "ModelMissing", "OpenedIndex", "OpenedSearcher", "Problem", "Ranked", "ReadPolicy", "SavedIndex", "SearchHit",
+    "ModelMissing", "OpenedIndex", "OpenedSearcher", "PeakRss", "Problem", "Ranked", "ReadPolicy", "SavedIndex", "SearchHit",
     "SearchResult", "Searcher", "SemanticScorer", "SentenceIndex", "Tokenizer", "Update", "WatchHealth",
     "date_filter", "date_range", "default_cache_dir", "load_corpus", "open_index", "open_searcher", "parse_date",
     "prune", "question_type", "related_terms", "rows", "saved_indexes", "set_read_policy",

@@ -45,6 +45,10 @@ _ABBREV_BYTES[[*range(ord("a"), ord("z") + 1), *range(ord("A"), ord("Z") + 1), o
 #: The longest abbreviation ("messrs", "approx") plus its dot.
 _LONGEST_ABBREV = 7
 STOP, MARK = -2, -1
+#: Longest text (bytes) blingfire is given in one call.
+WINDOW = 8 << 20
+#: About how many characters of sentences the term pass reads at once.
+TERM_PIECE = 1 << 20
 
 
 @dataclass
@@ -163,10 +167,45 @@ def _paragraphs(articles: Sequence[Article]) -> tuple[NDArray[np.int64], NDArray
 Spans = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]
 
 
+def _windowed_spans(data: bytes, par_bs: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Blingfire's sentences of ``data``, in windows of at most :data:`WINDOW` bytes when it is longer.
+
+    Blingfire needs 18 bytes of buffers per input byte, so a 100 MB article would need 1.8 GB in one call. A
+    window ends at the last paragraph start inside it; a paragraph longer than a window is cut before the last
+    sentence blingfire found in it, which starts the next window. Text up to :data:`WINDOW` (every batch of
+    ordinary articles) is one call, as before.
+    """
+    n = len(data)
+    if n <= WINDOW:
+        return _blingfire_spans(data)
+    starts: list[NDArray[np.int64]] = []
+    ends: list[NDArray[np.int64]] = []
+    pos = 0
+    while pos < n:
+        end = min(pos + WINDOW, n)
+        clean = end == n
+        if not clean:
+            k = int(np.searchsorted(par_bs, end, side="right")) - 1
+            if k >= 0 and par_bs[k] > pos:
+                end, clean = int(par_bs[k]), True
+            else:
+                while end > pos + 1 and (data[end] & 0xC0) == 0x80:  # not inside a character
+                    end -= 1
+        s, e = _blingfire_spans(data[pos:end])
+        after = end
+        if not clean and len(s) > 1:
+            after = pos + int(s[-1])
+            s, e = s[:-1], e[:-1]
+        starts.append(s + pos)
+        ends.append(np.minimum(e, after - pos) + pos)
+        pos = after
+    return np.concatenate(starts), np.concatenate(ends)
+
+
 def _cut(data: bytes, par_bs: NDArray[np.int64], par_be: NDArray[np.int64]) -> Spans:
     """Blingfire over the whole batch, then cut at every paragraph start and keep the pieces inside paragraphs:
     per sentence its byte start, end and paragraph."""
-    bs, be = _blingfire_spans(data)
+    bs, be = _windowed_spans(data, par_bs)
     cuts = sorted_unique(np.concatenate([bs, par_bs]))
     sent_of_cut = np.searchsorted(bs, cuts, side="right") - 1
     par_of_cut = np.searchsorted(par_bs, cuts, side="right") - 1
@@ -233,17 +272,55 @@ def _rejoin(data: bytes, raw: NDArray[np.uint8], spans: Spans) -> Spans:
 def _terms(
     text: str, sent_cs: NDArray[np.int64], sent_ce: NDArray[np.int64], table: TermTable
 ) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
-    """Terms: one regex pass over the lower-cased sentences joined by a marker; per term its id and sentence."""
+    """Terms: one regex pass over the lower-cased sentences joined by a marker; per term its id and sentence.
+
+    The pass goes over pieces of about :data:`TERM_PIECE` characters (a longer sentence is cut at white space,
+    which no term spans), so its word list stays small whatever the size of the text.
+    """
     if not len(sent_cs):
         return np.empty(0, np.int32), np.empty(0, np.int32)
     # The marker may occur in the corpus itself; it is never part of a word, so a space stands in for it.
     plain = text.replace(SENTENCE_MARK, " ") if SENTENCE_MARK in text else text
-    joined = SENTENCE_MARK.join([plain[s:e] for s, e in zip(sent_cs.tolist(), sent_ce.tolist(), strict=True)]).lower()
-    words = _TERMS.findall(joined)
-    ids = np.fromiter(map(table.__getitem__, words), dtype=np.int32, count=len(words))
-    sentence = np.cumsum(ids == MARK, dtype=np.int32)
-    real = ids >= 0
-    return ids[real], sentence[real]
+    ids_parts: list[NDArray[np.int32]] = []
+    sent_parts: list[NDArray[np.int32]] = []
+    for first, spans in _pieces(plain, sent_cs.tolist(), sent_ce.tolist()):
+        joined = SENTENCE_MARK.join([plain[s:e] for s, e in spans]).lower()
+        words = _TERMS.findall(joined)
+        ids = np.fromiter(map(table.__getitem__, words), dtype=np.int32, count=len(words))
+        sentence = np.cumsum(ids == MARK, dtype=np.int32)
+        sentence += first
+        real = ids >= 0
+        ids_parts.append(ids[real])
+        sent_parts.append(sentence[real])
+    return np.concatenate(ids_parts), np.concatenate(sent_parts)
+
+
+def _pieces(text: str, starts: list[int], ends: list[int]) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Sentence spans grouped into pieces of about :data:`TERM_PIECE` characters, each with its first sentence's
+    number; a sentence longer than that is split at white space into pieces of its own (same sentence number)."""
+    pieces: list[tuple[int, list[tuple[int, int]]]] = []
+    group: list[tuple[int, int]] = []
+    first = size = 0
+    for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        if size and size + e - s > TERM_PIECE:
+            pieces.append((first, group))
+            group, size = [], 0
+        if not group:
+            first = i
+        if e - s <= TERM_PIECE:
+            group.append((s, e))
+            size += e - s
+            continue
+        while e - s > TERM_PIECE:  # one huge sentence: each part becomes a "sentence" numbered i
+            space = text.rfind(" ", s + 1, s + TERM_PIECE)
+            cut = space if space > 0 else s + TERM_PIECE
+            pieces.append((i, [(s, cut)]))
+            s = cut
+        pieces.append((i, [(s, e)]))
+        group, size = [], 0
+    if group:
+        pieces.append((first, group))
+    return pieces
 
 
 def analyse(articles: Sequence[Article], tokenizer: Tokenizer, table: TermTable | None = None) -> Analysed:

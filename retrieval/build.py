@@ -1,6 +1,7 @@
 """Building an index fast: corpus files → sentences → term ids → BM25 matrices, on every core.
 
-The corpus is cut into batches (groups of files, or runs of articles). Each batch is read,
+The corpus is cut into batches (groups of small files, ranges of lines of a large JSONL file, or
+runs of loaded articles), about :data:`BATCH_BYTES` each. Each batch is read,
 segmented and tokenized by :func:`retrieval.analyse.analyse` in a worker process; the
 parent merges the batches' vocabularies, concatenates their arrays and builds the
 sentence and paragraph matrices with :func:`retrieval.sparse.build_matrix`. Small corpora
@@ -9,9 +10,12 @@ are done in-process, where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
+import tempfile
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -20,17 +24,25 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from .analyse import Analysed, TermTable, analyse
-from .corpus import iter_files, load_file
+from .analyse import ARTICLE_GAP, Analysed, TermTable, analyse
+from .corpus import JSONL_SUFFIXES, iter_files, load_file, load_jsonl_text, source_name
+from .ranges import LineRange, cut_lines, read_range
 from .records import Article, LoadReport, Problem
 from .safe_files import safe_resolve
 from .store import ArticleTable, StringColumn
 from .tokens import Tokenizer
 
+#: What separates two articles in the text blob, whichever batches they were analysed in.
+GAP = ARTICLE_GAP.encode("utf-8")
 #: A batch holds about this many bytes of text.
 BATCH_BYTES = 4 << 20
 #: Below this many bytes the whole corpus is analysed in-process.
 PARALLEL_MIN_BYTES = 8 << 20
+
+#: Build memory set aside for the parent (imports, vocabulary, merged arrays) before workers are counted.
+PARENT_MB = 900
+#: Peak resident memory of one worker analysing one batch of :data:`BATCH_BYTES` (imports included), measured.
+WORKER_MB = 300
 
 Progress = Callable[[int, int], None]
 
@@ -57,6 +69,41 @@ class BatchResult:
     files: int = 0
     #: The process whose term table numbered this batch's terms.
     worker: int = 0
+    #: Bytes of text this batch wrote to a :class:`TextSpool` (its ``analysed.data`` is then empty), or -1.
+    spooled: int = -1
+
+
+class TextSpool:
+    """The corpus's text blob written to an unlinked file as batches arrive, so the build never holds it in memory.
+
+    Articles are separated by :data:`GAP` across batches as within them. :meth:`buffer` maps the file read-only:
+    the index reads its texts from there, and the file goes away with the last mapping.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by buffer()
+        self.size = 0
+
+    def add(self, result: BatchResult) -> None:
+        """Write the batch's text (after a gap when text precedes it) and drop it from the batch."""
+        data = result.analysed.data
+        if self.size and result.metas:
+            self._file.write(GAP)
+            self.size += len(GAP)
+        self._file.write(data)
+        self.size += len(data)
+        result.spooled = len(data)
+        result.analysed.data = b""
+
+    def buffer(self) -> bytes | mmap.mmap:
+        """The whole blob, memory-mapped (``b""`` when empty); the spool is closed."""
+        try:
+            if not self.size:
+                return b""
+            self._file.flush()
+            return mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        finally:
+            self._file.close()
 
 
 @dataclass
@@ -128,6 +175,18 @@ def _analyse_files(files: Sequence[tuple[str, str]], stem: str | None, build: st
     return result
 
 
+def _analyse_range(root: str, path: str, line_range: LineRange, first: bool, stem: str | None, build: str) -> BatchResult:
+    """One range of lines of a large JSONL file (:func:`retrieval.ranges.cut_lines`); the file counts once, in its first range."""
+    report = LoadReport()
+    load_jsonl_text(source_name(Path(root), Path(path)), read_range(Path(path), line_range), report, line_range.first_line)
+    result = _analyse_articles(report.articles, stem, build)
+    source = safe_resolve(path)
+    for meta in result.metas:
+        meta.file = source
+    result.problems, result.files = report.problems, int(first)
+    return result
+
+
 def analyse_files(files: Sequence[tuple[str, str]], stem: str | None) -> Corpus:
     """Read, segment and tokenize the given ``(corpus root, file)`` pairs in-process (a live update's few files)."""
     vocab = Vocabulary()
@@ -178,13 +237,39 @@ class Vocabulary:
         return out
 
 
-def _file_batches(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[list[tuple[str, str]]], list[int], list[Problem]]:
-    """Corpus files in loader order, grouped into batches of about :data:`BATCH_BYTES`, with each batch's size."""
-    batches: list[list[tuple[str, str]]] = []
+Task = tuple[Callable[..., BatchResult], tuple[object, ...]]
+
+
+def _line_ranges(root: Path, path: Path, size: int, batch_bytes: int) -> list[LineRange]:
+    """A JSONL file of more than ``batch_bytes`` cut into ranges of lines; nothing for other files, and for one that
+    can't be cut (the loader then reports why, in a task of its own)."""
+    if size <= batch_bytes or path.suffix.lower() not in JSONL_SUFFIXES:
+        return []
+    return cut_lines(root, path, batch_bytes)[0]
+
+
+def _file_batches(
+    paths: Iterable[str | os.PathLike[str]], stem: str | None, build: str, batch_bytes: int
+) -> tuple[list[Task], list[int], list[Problem]]:
+    """Corpus files in loader order as batch tasks of about ``batch_bytes``, with each batch's size.
+
+    Small files are grouped; a JSONL file larger than ``batch_bytes`` is cut into ranges of lines, one task each,
+    so one big export is read on every core. A file that can't be cut (binary, not UTF-8, too big) is left to the
+    loader in a task of its own, which reports it as it always has.
+    """
+    tasks: list[Task] = []
     sizes: list[int] = []
     problems: list[Problem] = []
     current: list[tuple[str, str]] = []
     size = 0
+
+    def flush() -> None:
+        nonlocal current, size
+        if current:
+            tasks.append((_analyse_files, (current, stem, build)))
+            sizes.append(size)
+            current, size = [], 0
+
     for raw in paths:
         root = Path(raw)
         if not root.exists():
@@ -195,56 +280,68 @@ def _file_batches(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[list[tu
                 n = path.stat().st_size
             except OSError:
                 n = 0
+            ranges = _line_ranges(root, path, n, batch_bytes)
+            if ranges:
+                flush()
+                for i, r in enumerate(ranges):
+                    tasks.append((_analyse_range, (str(root), str(path), r, i == 0, stem, build)))
+                    sizes.append(r.end - r.start)
+                continue
             current.append((str(root), str(path)))
             size += n
-            if size >= BATCH_BYTES:
-                batches.append(current)
-                sizes.append(size)
-                current, size = [], 0
-    if current:
-        batches.append(current)
-        sizes.append(size)
-    return batches, sizes, problems
+            if size >= batch_bytes:
+                flush()
+    flush()
+    return tasks, sizes, problems
 
 
 def _run(
-    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]],
+    tasks: list[Task],
     weights: list[int],
     workers: int,
     progress: Progress | None,
     vocab: Vocabulary,
+    spool: TextSpool | None = None,
 ) -> list[BatchResult]:
-    """Run the batch tasks (in worker processes when ``workers > 1``), keeping their order.
+    """Run the batch tasks (in worker processes when ``workers > 1``) and return their results in task order.
 
-    Each result's terms are registered in ``vocab`` as it completes, in the order its worker made it.
+    Each result's terms are registered in ``vocab`` in task order, so term ids are numbered in order of first
+    appearance in the corpus whatever the batching and worker count; with a ``spool`` each batch's text goes there
+    as it arrives. At most two tasks per worker are in flight
+    (a finished batch waits for its predecessors), so the results waiting in the parent stay few.
     """
     total = sum(weights) or 1
     done = 0
-    results: list[BatchResult | None] = [None] * len(tasks)
+    results: list[BatchResult] = []
     if progress:
         progress(0, total)
+
+    def take(i: int, result: BatchResult) -> None:
+        nonlocal done
+        vocab.add(result)
+        if spool is not None:
+            spool.add(result)
+        results.append(result)
+        done += weights[i]
+        if progress:
+            progress(done, total)
+
     if workers <= 1 or len(tasks) <= 1:
         for i, (fn, args) in enumerate(tasks):
-            results[i] = fn(*args)
-            vocab.add(results[i])  # type: ignore[arg-type]
-            done += weights[i]
-            if progress:
-                progress(done, total)
-        return [r for r in results if r is not None]
+            take(i, fn(*args))
+        return results
     # fork shares the parent's imported modules, so workers start in milliseconds.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[BatchResult], int] = {pool.submit(fn, *args): i for i, (fn, args) in enumerate(tasks)}
-        from concurrent.futures import as_completed
-
-        for future in as_completed(futures):
-            i = futures[future]
-            results[i] = future.result()
-            vocab.add(results[i])  # type: ignore[arg-type]
-            done += weights[i]
-            if progress:
-                progress(done, total)
-    return [r for r in results if r is not None]
+        pending: deque[Future[BatchResult]] = deque()
+        submitted = 0
+        for i in range(len(tasks)):
+            while submitted < len(tasks) and len(pending) < 2 * workers:
+                fn, args = tasks[submitted]
+                pending.append(pool.submit(fn, *args))
+                submitted += 1
+            take(i, pending.popleft().result())
+    return results
 
 
 def default_workers() -> int:
@@ -255,22 +352,39 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def plan_workers(workers: int, memory_mb: int | None) -> int:
+    """How many of ``workers`` fit in a build budget of ``memory_mb`` (at least one): what the parent keeps is set
+    aside first (:data:`PARENT_MB`), then each worker is counted at :data:`WORKER_MB`."""
+    if memory_mb is None:
+        return max(1, workers)
+    return max(1, min(workers, (memory_mb - PARENT_MB) // WORKER_MB))
+
+
 def analyse_paths(
     paths: Iterable[str | os.PathLike[str]],
     stem: str | None,
     workers: int | None = None,
     progress: Progress | None = None,
+    memory_mb: int | None = None,
+    spool_dir: str | os.PathLike[str] | None = None,
 ) -> Corpus:
-    """Read, segment and tokenize every file under ``paths`` (as :func:`retrieval.corpus.load_corpus` would load them)."""
-    batches, sizes, problems = _file_batches(paths)
-    workers = default_workers() if workers is None else workers
+    """Read, segment and tokenize every file under ``paths`` (as :func:`retrieval.corpus.load_corpus` would load them).
+
+    ``memory_mb`` (``[index] build_memory_mb``) bounds how many workers run at once (:func:`plan_workers`). The
+    text blob is spooled to an unlinked file in ``spool_dir`` (default: the system's temporary folder) and mapped.
+    """
+    build = uuid.uuid4().hex
+    tasks, sizes, problems = _file_batches(paths, stem, build, BATCH_BYTES)
+    workers = plan_workers(default_workers() if workers is None else workers, memory_mb)
     if sum(sizes) < PARALLEL_MIN_BYTES:
         workers = 1
-    build = uuid.uuid4().hex
-    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]] = [(_analyse_files, (b, stem, build)) for b in batches]
     vocab = Vocabulary()
-    results = _run(tasks, sizes, workers, progress, vocab)
-    return merge(results, problems, vocab)
+    spool = TextSpool(spool_dir)
+    try:
+        results = _run(tasks, sizes, workers, progress, vocab, spool)
+    finally:
+        text = spool.buffer()
+    return merge(results, problems, vocab, text=text)
 
 
 def analyse_report(
@@ -298,17 +412,24 @@ def analyse_report(
     if sum(sizes) < PARALLEL_MIN_BYTES:
         workers = 1
     build = uuid.uuid4().hex
-    tasks: list[tuple[Callable[..., BatchResult], tuple[object, ...]]] = [(_analyse_articles, (b, stem, build)) for b in batches]
+    tasks: list[Task] = [(_analyse_articles, (b, stem, build)) for b in batches]
     vocab = Vocabulary()
     corpus = merge(_run(tasks, sizes, workers, progress, vocab), list(report.problems), vocab, dedupe=False)
     corpus.files = report.files
     return corpus
 
 
-def merge(results: list[BatchResult], problems: list[Problem], vocab: Vocabulary, dedupe: bool = True) -> Corpus:
-    """Concatenate analysed batches into one corpus with one vocabulary.
+def merge(
+    results: list[BatchResult],
+    problems: list[Problem],
+    vocab: Vocabulary,
+    dedupe: bool = True,
+    text: bytes | mmap.mmap | None = None,
+) -> Corpus:
+    """Concatenate analysed batches into one corpus with one vocabulary (``results`` is emptied on the way).
 
-    With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does.
+    With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does. ``text``
+    is the blob when the batches' texts went to a :class:`TextSpool`.
     """
     blobs: list[bytes] = []
     base = 0
@@ -319,12 +440,17 @@ def merge(results: list[BatchResult], problems: list[Problem], vocab: Vocabulary
     cols: dict[str, list[NDArray[np.generic]]] = {k: [] for k in names}
     files = 0
     art_base = 0
-    for r in results:
+    results.reverse()
+    while results:  # each batch's arrays are let go as soon as they are copied
+        r = results.pop()
         an = r.analysed
         files += r.files
         problems.extend(r.problems)
         metas.extend(r.metas)
-        data_len = len(an.data)
+        if base and r.metas:  # articles are separated by a blank line across batches as within them
+            blobs.append(GAP)
+            base += len(GAP)
+        data_len = len(an.data) if r.spooled < 0 else r.spooled
         art_end = np.append(an.article_byte[1:] - 2, data_len) if len(an.article_byte) else an.article_byte
         cols["art_bs"].append(an.article_byte + base)
         cols["art_be"].append(art_end + base)
@@ -363,7 +489,7 @@ def merge(results: list[BatchResult], problems: list[Problem], vocab: Vocabulary
     par_end = np.fromiter((e for m in metas for _, e in m.paragraphs), dtype=np.int64, count=int(par_offsets[-1]))
     dates = np.fromiter((m.date.toordinal() if m.date else 0 for m in metas), dtype=np.int32, count=len(metas))  # type: ignore[attr-defined]
     table = ArticleTable(
-        b"".join(blobs),
+        b"".join(blobs) if text is None else text,
         cat("art_bs", np.int64),  # type: ignore[arg-type]
         cat("art_be", np.int64),  # type: ignore[arg-type]
         StringColumn.of([m.id for m in metas]),

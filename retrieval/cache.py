@@ -18,6 +18,7 @@ from typing import IO
 
 from .corpus import iter_files
 from .index import FORMAT_VERSION, IndexSettings, SentenceIndex
+from .peak import PeakRss
 from .safe_files import ReadPolicy, safe_resolve
 
 
@@ -72,6 +73,8 @@ class OpenedIndex:
     key: str
     from_cache: bool
     path: Path | None
+    #: For a build: the peak resident bytes of the build's processes together (:class:`~retrieval.peak.PeakRss`).
+    peak_rss: int | None = None
 
 
 def open_index(
@@ -98,15 +101,30 @@ def open_index(
         else:
             prune_cache(base, paths, settings, keep=key)
             return OpenedIndex(loaded, key, True, where)
-    index = SentenceIndex.build_paths(paths, settings, progress=progress, workers=workers)
-    try:
-        index.save(where)
-        marker = {"corpus": corpus_identity(paths, settings), "paths": [os.path.abspath(p) for p in paths]}
-        (where / CORPUS_FILE).write_text(json.dumps(marker), encoding="utf-8")
-    except OSError:
-        return OpenedIndex(index, key, False, None)
+    with PeakRss() as peak:  # building and saving
+        index = SentenceIndex.build_paths(paths, settings, progress=progress, workers=workers, spool_dir=_spool_dir(base))
+        try:
+            index.save(where)
+            marker = {"corpus": corpus_identity(paths, settings), "paths": [os.path.abspath(p) for p in paths]}
+            (where / CORPUS_FILE).write_text(json.dumps(marker), encoding="utf-8")
+        except OSError:
+            saved = False
+        else:
+            saved = True
+    if not saved:
+        return OpenedIndex(index, key, False, None, peak.bytes)
     prune_cache(base, paths, settings, keep=key)
-    return OpenedIndex(index, key, False, where)
+    return OpenedIndex(index, key, False, where, peak.bytes)
+
+
+def _spool_dir(base: Path) -> Path | None:
+    """Where a build spools its text: the cache folder (on disk, where the index goes), else the system's temporary
+    folder (``None``)."""
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return base if os.access(base, os.W_OK) else None
 
 
 #: Written beside each cached index: which corpus (paths and settings, not their contents) it indexes.

@@ -31,6 +31,8 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES
 #: Folders the loader never walks into (our own index cache, VCS metadata).
 IGNORED_DIRS = frozenset({".quotebot", ".git", ".hg", ".svn", "__pycache__"})
 TITLE_MAX = 80
+#: How much of an untitled article's first paragraph is segmented to find its first sentence.
+TITLE_WINDOW = 8192
 
 _DATE_HEADER = re.compile(r"\A[\s\ufeff]*date:?[ \t]+(\S+)[ \t]*\n?", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -93,7 +95,9 @@ def make_title(text: str, spans: tuple[tuple[int, int], ...], limit: int = TITLE
     end it), shortened to ``limit`` characters."""
     if not spans:
         return "(untitled)"
-    start, end = next(split_paragraph(text, *spans[0]), spans[0])
+    # The first sentence is all a title needs: a window of the paragraph keeps a 100 MB one-line file cheap.
+    first, last = spans[0]
+    start, end = next(split_paragraph(text, first, min(last, first + TITLE_WINDOW)), spans[0])
     sentence = " ".join(text[start:end].split())
     if len(sentence) <= limit:
         return sentence
@@ -191,6 +195,19 @@ def parse_jsonl_line(path: str, lineno: int, line: str) -> tuple[Article | None,
     return Article(article_id, title, date, url, text, spans), problems
 
 
+def load_jsonl_text(source: str, text: str, report: LoadReport, first_line: int = 1) -> None:
+    """Load the JSONL lines of ``text`` (whose first line is line ``first_line`` of ``source``) into ``report``.
+
+    Lines end at ``\\n`` only, as JSON Lines says: a U+2028 inside a JSON string does not cut a record in two.
+    """
+    for lineno, line in enumerate(text.split("\n"), first_line):
+        if line.strip():
+            article, problems = parse_jsonl_line(source, lineno, line)
+            report.problems.extend(problems)
+            if article is not None:
+                report.articles.append(article)
+
+
 def iter_files(root: Path) -> Iterator[Path]:
     """Every file under ``root`` in a stable order, skipping hidden files and ignored folders."""
     if root.is_file():
@@ -227,12 +244,7 @@ def load_file(root: Path, path: Path, report: LoadReport) -> None:
         report.problems.append(problem or Problem(source, None, "unreadable"))
         return
     if suffix in JSONL_SUFFIXES:
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                article, problems = parse_jsonl_line(source, lineno, line)
-                report.problems.extend(problems)
-                if article is not None:
-                    report.articles.append(article)
+        load_jsonl_text(source, text, report)
         return
     article, problems = parse_text_article(source, text)
     report.problems.extend(problems)

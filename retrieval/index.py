@@ -54,11 +54,13 @@ class IndexSettings:
     #: Re-score the candidates with :mod:`retrieval.ranking` (context, coverage, answer-type cues);
     #: false keeps plain BM25 + ``paragraph_weight`` x paragraph BM25.
     rerank: bool = True
+    #: Peak memory (MB, the build's processes together) a build plans for: it bounds how many workers run at once.
+    build_memory_mb: int = 1500
 
     def key(self) -> str:
-        """A stable string of the settings that shape the saved index (not query-time weights)."""
-        query_time = ("paragraph_weight", "candidates", "rerank")
-        return json.dumps({k: v for k, v in asdict(self).items() if k not in query_time}, sort_keys=True)
+        """A stable string of the settings that shape the saved index (not query-time weights, not build resources)."""
+        not_shaping = ("paragraph_weight", "candidates", "rerank", "build_memory_mb")
+        return json.dumps({k: v for k, v in asdict(self).items() if k not in not_shaping}, sort_keys=True)
 
 
 class Hit(NamedTuple):
@@ -198,10 +200,14 @@ class SentenceIndex:
         settings: IndexSettings | None = None,
         progress: Callable[[int, int], None] | None = None,
         workers: int | None = None,
+        spool_dir: Path | None = None,
     ) -> SentenceIndex:
-        """Read, segment, tokenize and index every file under ``paths``, reading files in the workers too."""
+        """Read, segment, tokenize and index every file under ``paths``, reading files in the workers too (at most
+        as many as ``settings.build_memory_mb`` allows); the articles' text is kept in an unlinked file in
+        ``spool_dir`` (default: the system's temporary folder), memory-mapped."""
         settings = settings or IndexSettings()
-        return cls.from_corpus(analyse_paths(paths, settings.stem, workers, progress), settings)
+        corpus = analyse_paths(paths, settings.stem, workers, progress, settings.build_memory_mb, spool_dir)
+        return cls.from_corpus(corpus, settings)
 
     @classmethod
     def from_corpus(cls, corpus: Corpus, settings: IndexSettings, background: SentenceIndex | None = None) -> SentenceIndex:

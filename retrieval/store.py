@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, BinaryIO, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +37,23 @@ def load_array(path: Path, mmap: bool = True) -> NDArray[Any]:
     if not mmap:
         return np.load(path)
     return np.asarray(np.load(path, mmap_mode="r"))
+
+
+#: Bytes of a mapped blob copied at a time by :func:`_write_blob`.
+COPY_CHUNK = 64 << 20
+
+
+def _write_blob(f: BinaryIO, blob: Buffer) -> None:
+    """Write ``blob`` to ``f``; a mapped blob a chunk at a time, letting go of each chunk's pages once written, so
+    saving a large index does not make all of its text resident at once."""
+    if not isinstance(blob, mmap.mmap):
+        f.write(blob)
+        return
+    for start in range(0, len(blob), COPY_CHUNK):
+        end = min(start + COPY_CHUNK, len(blob))
+        f.write(blob[start:end])
+        if hasattr(mmap, "MADV_DONTNEED"):
+            blob.madvise(mmap.MADV_DONTNEED, start, end - start)
 
 
 @dataclass
@@ -144,7 +161,7 @@ class ArticleTable(Sequence[Article]):
     def save(self, directory: Path) -> None:
         """Write every column under ``directory``."""
         with open(directory / "text.bin", "wb") as f:
-            f.write(self.text)
+            _write_blob(f, self.text)
             f.flush()
             os.fsync(f.fileno())
         for name in ("byte_start", "byte_end", "dates", "par_offsets", "par_start", "par_end"):

@@ -28,6 +28,9 @@ def run(args: argparse.Namespace) -> int:
     index = opened.index
     how = "up to date, loaded" if opened.from_cache else "built"
     print(f"Index {how} in {loaded.seconds:.2f}s: {len(index.articles)} article(s), {index.num_sentences} sentences.")
+    if opened.peak_rss is not None:
+        budget = index.settings.build_memory_mb
+        print(f"Peak build memory: {opened.peak_rss / 2**20:,.0f} MB resident (build processes together; budget {budget:,} MB).")
     print(f"Saved at: {opened.path}" if opened.path else "Not saved (the cache folder is not writable).")
     first, last, undated = date_range(index.articles)
     print(f"Dates: {first} to {last} ({undated} undated)." if first else f"Dates: none ({undated} undated).")
