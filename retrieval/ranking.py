@@ -42,6 +42,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +50,7 @@ from numpy.typing import NDArray
 from .continuation import leans_on_previous
 from .layout import Layout
 from .qtype import answer_type
+from .reads import count
 from .related import related_terms
 from .sparse import locate, scratch_array, sorted_unique
 from .tokens import Tokenizer
@@ -243,6 +245,7 @@ def _gather(postings: Postings, at: NDArray[np.int64]) -> NDArray[np.float64]:
     """The scores ``postings`` give the documents ``at`` (0 for those it does not hold)."""
     docs, scores = postings
     found, pos = locate(docs, at)
+    count(located=at.size)
     out = np.zeros(at.size)
     out[found] = scores[pos[found]]
     return out
@@ -262,7 +265,9 @@ def _in_articles(
     Otherwise each document's article is looked up (``doc_article``) and counted.
     """
     if ordered:
+        count(located=2 * arts.size)
         return np.searchsorted(docs, hi[arts]) - np.searchsorted(docs, lo[arts])
+    count(scanned=docs.size)
     values = np.sort(doc_article[docs].astype(np.int64))
     return np.searchsorted(values, arts, side="right") - np.searchsorted(values, arts, side="left")
 
@@ -390,6 +395,7 @@ def _near(ids: NDArray[np.int64], sent_paragraph: NDArray[np.int32], sentence_po
     prev_ids, next_ids = np.maximum(ids - 1, 0), np.minimum(ids + 1, num - 1)
     same_prev = (ids > 0) & (sent_paragraph[prev_ids] == sent_paragraph[ids])
     same_next = (ids < num - 1) & (sent_paragraph[next_ids] == sent_paragraph[ids])
+    count(located=2 * ids.size * len(sentence_postings))
     prev_matched = np.column_stack([locate(docs, prev_ids)[0] for docs, _ in sentence_postings]) & same_prev[:, None]
     next_matched = np.column_stack([locate(docs, next_ids)[0] for docs, _ in sentence_postings]) & same_next[:, None]
     return _Near(prev_ids, next_ids, same_prev, same_next, prev_matched, next_matched)
@@ -495,6 +501,7 @@ def _local(
         [_in_articles(docs, layout.para_article, layout.para_lo, layout.para_hi, arts, ordered) for docs, _ in paragraph_postings]
     )
     local_pidf = np.log1p((layout.paragraphs_in[arts] - local_pdf + 0.5) / (local_pdf + 0.5)).T
+    count(located=paras.size * len(paragraph_postings))
     para_matched = np.column_stack([locate(docs, paras)[0] for docs, _ in paragraph_postings])
     local_para = (para_matched * local_pidf * idf).sum(axis=1) / np.maximum((local_pidf * idf).sum(axis=1), 1e-9)
     return {"local": local / mass, "local_coverage": local_coverage, "local_para": local_para, "article_tf": article_tf}
@@ -513,6 +520,99 @@ def _continuation(
     return {"prev_only": prev_only, "next_only": next_only, "lean_prev_only": np.where(leaning, prev_only, 0.0)}
 
 
+class PoolScores(Protocol):
+    """Where :func:`candidates` reads BM25 scores: the best sentences by pool score (own BM25 plus
+    ``paragraph_weight`` x paragraph BM25) and the scores of given sentences and paragraphs.
+
+    :class:`ScannedPool` reads every posting of every query term; :class:`retrieval.blocks.BlockPool` reads only the
+    postings that can still change the best sentences, and gives the same values.
+    """
+
+    def best(self, n: int, allowed: NDArray[np.bool_] | None) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """The ``n`` best sentences holding a query term (own score above zero; with ``allowed``, of allowed articles)
+        by pool score, ties at the cut going to the lowest ids, in id order; and their pool scores."""
+        ...
+
+    def own(self, ids: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The own BM25 score of sentences ``ids`` (summed term by term in query order, as every path does)."""
+        ...
+
+    def para(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The BM25 score of paragraphs ``paras``."""
+        ...
+
+    def article_best(self, arts: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The best paragraph score (at least 0) of each article of ``arts``."""
+        ...
+
+    def para_rank(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Reciprocal rank of each paragraph of ``paras`` among all paragraphs by score (ties by paragraph number)."""
+        ...
+
+    def close(self) -> None:
+        """Leave the per-thread scratch arrays zeroed for the next query."""
+        ...
+
+
+class ScannedPool:
+    """:class:`PoolScores` from every posting of every query term, summed into per-thread scratch arrays that are zero
+    outside the postings read (and zeroed again by :meth:`close`), so a look-up of any sentence or paragraph is exact."""
+
+    def __init__(
+        self, sentence_postings: list[Postings], paragraph_postings: list[Postings], layout: Layout, paragraph_weight: float
+    ) -> None:
+        self.layout, self.weight = layout, paragraph_weight
+        self.scratch_own = scratch_array("rank_own", layout.num_sentences, np.float64)
+        self.scratch_para = scratch_array("rank_para", len(layout.para_article), np.float64)
+        self.s_parts = [docs for docs, _ in sentence_postings if docs.size]
+        self.p_parts = [docs for docs, _ in paragraph_postings if docs.size]
+        # Every posting, a sentence once per query term it holds (no de-duplication of the whole: that costs more).
+        self.postings = np.concatenate(self.s_parts) if self.s_parts else np.empty(0, dtype=np.int32)
+        self.para_postings = np.concatenate(self.p_parts) if self.p_parts else np.empty(0, dtype=np.int32)
+        count(scanned=self.postings.size + self.para_postings.size)
+        _add_postings(self.scratch_own, self.scratch_para, sentence_postings, paragraph_postings)
+
+    def pool_of(self, docs: NDArray[np.integer]) -> NDArray[np.float64]:
+        """Pool scores of sentences ``docs``."""
+        return self.scratch_own[docs] + self.weight * self.scratch_para[self.layout.sent_paragraph[docs]]
+
+    def best(self, n: int, allowed: NDArray[np.bool_] | None) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """See :meth:`PoolScores.best`."""
+        postings = self.postings
+        if allowed is not None:
+            postings = postings[allowed[self.layout.sent_article[postings]]]
+        eligible = _eligible(postings, self.pool_of, n * len(self.s_parts))
+        eligible = eligible[self.scratch_own[eligible] > 0]
+        k = min(n, eligible.size)
+        if k == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        ids = best_k(eligible, self.pool_of(eligible), k)
+        return ids, self.pool_of(ids)
+
+    def own(self, ids: NDArray[np.int64]) -> NDArray[np.float64]:
+        """See :meth:`PoolScores.own`."""
+        return self.scratch_own[ids]
+
+    def para(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
+        """See :meth:`PoolScores.para`."""
+        return self.scratch_para[paras]
+
+    def article_best(self, arts: NDArray[np.int64]) -> NDArray[np.float64]:
+        """See :meth:`PoolScores.article_best`."""
+        return _article_best(self.layout, self.scratch_para, self.para_postings, arts)
+
+    def para_rank(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
+        """See :meth:`PoolScores.para_rank`."""
+        return _para_rank(self.scratch_para, self.para_postings, paras)
+
+    def close(self) -> None:
+        """See :meth:`PoolScores.close`."""
+        for docs in self.s_parts:
+            self.scratch_own[docs] = 0.0
+        for docs in self.p_parts:
+            self.scratch_para[docs] = 0.0
+
+
 def candidates(
     sentence_postings: list[Postings],
     paragraph_postings: list[Postings],
@@ -524,6 +624,7 @@ def candidates(
     n: int,
     paragraph_weight: float,
     allowed: NDArray[np.bool_] | None = None,
+    pool: Callable[[], PoolScores] | None = None,
 ) -> Candidates:
     """Pick the ``n`` best sentences by BM25 plus ``paragraph_weight`` x paragraph BM25, with the neighbours of the
     best few (:func:`with_neighbours`), and compute their features.
@@ -532,7 +633,9 @@ def candidates(
     BM25 score in each (their sum is a sentence's own score); ``paragraph_postings[j]`` the same for
     paragraphs. Only those postings are read, so the cost grows with the query terms' document
     frequencies, not with the corpus. Only sentences sharing at least one term with the query are
-    candidates, and with ``allowed`` (a flag per article) only those of allowed articles.
+    candidates, and with ``allowed`` (a flag per article) only those of allowed articles. ``pool`` makes the
+    :class:`PoolScores` the scores are read from (default :class:`ScannedPool`, every posting; the block-max
+    :class:`retrieval.blocks.BlockPool` reads fewer and picks the same candidates with the same features).
 
     The result equals scoring every sentence and paragraph per term (``tests/retrieval/dense_ranking.py``)
     when postings hold exactly the nonzero scores, as with the default ``lucene`` method. (bm25s's
@@ -547,43 +650,24 @@ def candidates(
     df = np.asarray([docs.size for docs, _ in sentence_postings], dtype=np.int64)
     idf = np.log1p((num - df + 0.5) / (df + 0.5))
     mass = float(idf.sum()) or 1.0
-    # Scores summed term by term into per-thread arrays that are zero outside the postings read
-    # (and zeroed again before returning), so a look-up of any sentence or paragraph is exact.
-    own = scratch_array("rank_own", num, np.float64)
-    para = scratch_array("rank_para", len(layout.para_article), np.float64)
-    s_parts = [docs for docs, _ in sentence_postings if docs.size]
-    p_parts = [docs for docs, _ in paragraph_postings if docs.size]
-    # Every posting, a sentence once per query term it holds (no de-duplication of the whole: that costs more).
-    postings = np.concatenate(s_parts) if s_parts else np.empty(0, dtype=np.int32)
-    para_postings = np.concatenate(p_parts) if p_parts else np.empty(0, dtype=np.int32)
-
-    def pool_of(docs: NDArray[np.integer]) -> NDArray[np.float64]:
-        return own[docs] + paragraph_weight * para[sent_paragraph[docs]]
-
+    scores = pool() if pool is not None else ScannedPool(sentence_postings, paragraph_postings, layout, paragraph_weight)
     try:
-        _add_postings(own, para, sentence_postings, paragraph_postings)
-        if allowed is not None:
-            postings = postings[allowed[sent_article[postings]]]
-        eligible = _eligible(postings, pool_of, n * len(s_parts))
-        eligible = eligible[own[eligible] > 0]
-        k = min(n, eligible.size)
-        if k == 0:
+        ids, pools = scores.best(n, allowed)
+        if ids.size == 0:
             return Candidates(terms, idf, np.empty(0, dtype=np.int64), no_rows, np.empty((0, len(terms))), df)
-        ids = best_k(eligible, pool_of(eligible), k)
-        ids = with_neighbours(ids, pool_of(ids), sent_paragraph)
-        own_ids = own[ids]
+        ids = with_neighbours(ids, pools, sent_paragraph)
+        own_ids = scores.own(ids)
         term_scores = np.column_stack([_gather(p, ids) for p in sentence_postings])
         near = _near(ids, sent_paragraph, sentence_postings)
-        neighbour = np.maximum(np.where(near.same_prev, own[near.prev_ids], 0.0), np.where(near.same_next, own[near.next_ids], 0.0))
+        neighbour = np.maximum(
+            np.where(near.same_prev, scores.own(near.prev_ids), 0.0), np.where(near.same_next, scores.own(near.next_ids), 0.0)
+        )
         paras = sent_paragraph[ids].astype(np.int64)
-        para_ids = para[paras]
-        article_best = _article_best(layout, para, para_postings, sent_article[ids].astype(np.int64))
-        para_rank = _para_rank(para, para_postings, paras)
+        para_ids = scores.para(paras)
+        article_best = scores.article_best(sent_article[ids].astype(np.int64))
+        para_rank = scores.para_rank(paras)
     finally:
-        for docs in s_parts:
-            own[docs] = 0.0
-        for docs in p_parts:
-            para[docs] = 0.0
+        scores.close()
     return _features(
         _Scored(ids, own_ids, para_ids, neighbour, article_best, para_rank, term_scores, near),
         sentence_postings, paragraph_postings, layout, texts, terms, question, tokenizer, idf, mass, df,

@@ -28,6 +28,8 @@ _SCRATCH = threading.local()
 #: How many best-scoring documents are kept per common term, and from what document frequency.
 HEAD = 256
 HEAD_MIN_DF = 4 * HEAD
+#: Postings per block of :attr:`SparseBm25.block_max` (read by :mod:`retrieval.blocks` to skip postings).
+BLOCK = 64
 #: The free parameter of bm25l / bm25+ (bm25s's default).
 DELTA = 0.5
 METHODS = ("lucene", "robertson", "atire", "bm25l", "bm25+")
@@ -118,6 +120,10 @@ class SparseBm25:
     #: documents: ``head_docs[head_ptr[t]:head_ptr[t + 1]]``, sorted by document.
     head_ptr: NDArray[np.int64] | None = None
     head_docs: NDArray[np.int32] | None = None
+    #: Every term's postings cut in blocks of :data:`BLOCK` (the last one shorter) and the largest score in each:
+    #: term ``t``'s blocks are ``block_max[block_ptr[t]:block_ptr[t + 1]]`` (see :func:`block_maxima`).
+    block_ptr: NDArray[np.int64] | None = None
+    block_max: NDArray[np.float32] | None = None
 
     def document_frequency(self, term: int) -> int:
         """How many documents contain ``term``."""
@@ -320,6 +326,9 @@ class SparseBm25:
         if self.head_ptr is not None and self.head_docs is not None:
             np.save(directory / "headptr.npy", self.head_ptr)
             np.save(directory / "headdocs.npy", self.head_docs)
+        if self.block_ptr is not None and self.block_max is not None:
+            np.save(directory / "blockptr.npy", self.block_ptr)
+            np.save(directory / "blockmax.npy", self.block_max)
         (directory / "sparse.json").write_text(json.dumps({"num_docs": self.num_docs, "avg_doc_len": self.avg_doc_len}))
 
     @classmethod
@@ -330,6 +339,7 @@ class SparseBm25:
         meta = json.loads((directory / "sparse.json").read_text())
         non = directory / "nonoccurrence.npy"
         col_max = directory / "colmax.npy"
+        blocks = directory / "blockptr.npy", directory / "blockmax.npy"
         return cls(
             load_array(directory / "data.npy", mmap),  # type: ignore[arg-type]
             load_array(directory / "indices.npy", mmap),  # type: ignore[arg-type]
@@ -340,6 +350,8 @@ class SparseBm25:
             float(meta.get("avg_doc_len", 0.0)),
             load_array(directory / "headptr.npy", mmap) if (directory / "headptr.npy").exists() else None,  # type: ignore[arg-type]
             load_array(directory / "headdocs.npy", mmap) if (directory / "headdocs.npy").exists() else None,  # type: ignore[arg-type]
+            load_array(blocks[0], mmap) if blocks[0].exists() else None,  # type: ignore[arg-type]
+            load_array(blocks[1], mmap) if blocks[1].exists() else None,  # type: ignore[arg-type]
         )
 
 
@@ -450,7 +462,31 @@ def build_matrix(
     if nonempty.size:
         col_max[nonempty] = np.maximum.reduceat(data, indptr[nonempty])
     head_ptr, head_docs = _heads(data, rows, indptr, df)
-    return SparseBm25(data, rows, indptr, num_docs, nonoccurrence, col_max, avg, head_ptr, head_docs)
+    block_ptr, block_max = block_maxima(data, indptr)
+    return SparseBm25(data, rows, indptr, num_docs, nonoccurrence, col_max, avg, head_ptr, head_docs, block_ptr, block_max)
+
+
+def block_maxima(data: NDArray[np.float32], indptr: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """Every term's postings cut in blocks of :data:`BLOCK`, and the largest score of each block: ``(block_ptr,
+    block_max)``, term ``t``'s blocks being ``block_max[block_ptr[t]:block_ptr[t + 1]]``.
+
+    Depends only on the columns it is given: for a range of terms, pass ``indptr[t0:t1 + 1]`` (offsets into the whole
+    ``data``) and shift the returned ``block_ptr`` by the blocks before ``t0`` to join ranges.
+    """
+    indptr = np.asarray(indptr, dtype=np.int64)
+    df = np.diff(indptr)
+    blocks = (df + BLOCK - 1) // BLOCK
+    block_ptr = np.zeros(len(df) + 1, dtype=np.int64)
+    np.cumsum(blocks, out=block_ptr[1:])
+    total = int(block_ptr[-1])
+    if total == 0:
+        return block_ptr, np.empty(0, dtype=np.float32)
+    within = np.arange(total, dtype=np.int64) - np.repeat(block_ptr[:-1], blocks)
+    starts = np.repeat(indptr[:-1], blocks) + within * BLOCK
+    # Blocks of consecutive terms tile data[indptr[0]:indptr[-1]]: each reduces up to the next one's start.
+    span = np.asarray(data[int(indptr[0]) : int(indptr[-1])])
+    block_max = np.maximum.reduceat(span, starts - int(indptr[0])).astype(np.float32, copy=False)
+    return block_ptr, block_max
 
 
 def _heads(
