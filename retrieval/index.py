@@ -34,8 +34,8 @@ from .tokens import Tokenizer
 #: 4: terms with their accents folded ("Möngke" and "Mongke" are one term).
 #: 5: no sentence break after the "v." of a case name ("Brown v. Board of Education").
 #: 6: generated titles are the first sentence as the segmenter splits it (not cut at "Sen." or "U.S.").
-#: 7: the re-ranker's layout saved beside the index (``layout/``), read at open instead of made by the first question.
-#: 7: block maxima of every term's postings (``blockptr.npy`` / ``blockmax.npy``), read by :mod:`retrieval.blocks`.
+#: 7: the re-ranker's layout saved beside the index (``layout/``), read at open instead of made by the first question;
+#:    block maxima of every term's postings (``blockptr.npy`` / ``blockmax.npy``), read by :mod:`retrieval.blocks`.
 FORMAT_VERSION = 7
 
 
