@@ -6,7 +6,7 @@
    :mod:`bench.synth`'s generator, written in chunks so memory stays flat; cached in ``bench/data/`` by size, seed
    and generator version (:func:`ensure_archive`), so a second run starts at step 2.
 2. Builds the index from scratch in a child process (:mod:`bench.child` ``build``, the public ``open_index``),
-   sampling the resident memory of that process and every worker it starts (:func:`bench.index_memory.tree_rss`):
+   sampling the resident memory of that process and every worker it starts (:class:`retrieval.PeakRss`):
    build seconds, sentences/s, peak build RSS, index size on disk.
 3. Restarts from the saved index in a fresh process per mode (:mod:`bench.child` ``serve``, ``[answer] semantic``
    false, then true): process start to first answer, serving RSS after the questions, p50/p99 of the full answer

@@ -18,71 +18,24 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
 
-
-def tree_rss(process: psutil.Process) -> int:
-    """Resident bytes of ``process`` and all its descendants."""
-    total = 0
-    for p in [process, *process.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            continue
-    return total
-
-
-class PeakRss:
-    """The peak resident memory of this process's children and all their descendants (sampled every 50 ms, on a thread)
-    while it is entered: a build run in a child process, with its workers."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        me = psutil.Process()
-        while not self._done.is_set():
-            # The parent (this process, idle) is left out: what is measured is the build's process and its workers.
-            self.peak = max(self.peak, tree_rss(me) - me.memory_info().rss)
-            time.sleep(0.05)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
+from retrieval.peak import PeakRss, tree_rss
 
 
 def measure_one(corpus: str, cache: str) -> dict[str, float]:
     """Build the index of ``corpus`` from scratch here, sampling this process tree's RSS; the figures as a dict."""
     from retrieval.index import open_index
 
-    me = psutil.Process()
-    before = tree_rss(me)
-    peak = before
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss(me))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    started = time.perf_counter()
-    opened = open_index([corpus], cache_dir=Path(cache), rebuild=True)
-    seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    before = tree_rss(psutil.Process())
+    with PeakRss() as sampled:
+        started = time.perf_counter()
+        opened = open_index([corpus], cache_dir=Path(cache), rebuild=True)
+        seconds = time.perf_counter() - started
+    peak = sampled.bytes
     size = sum(f.stat().st_size for f in Path(corpus).rglob("*") if f.is_file() and not f.name.startswith("."))
     if Path(corpus).is_file():
         size = Path(corpus).stat().st_size

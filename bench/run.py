@@ -24,7 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .index_memory import PeakRss
+from retrieval import PeakRss
+
 from .paths import find_squad
 from .synth import ensure_corpus, questions_from
 
@@ -97,9 +98,9 @@ def _child(*args: str, timeout: float = 900) -> tuple[dict[str, object], float |
 
 def build_with_peak(corpus: Path, cache: Path, timeout: float = 900) -> dict[str, object]:
     """:mod:`bench.child` ``build`` in a fresh interpreter, with the peak RSS of it and its workers (``peak_rss_mb``)."""
-    with PeakRss() as rss:
+    with PeakRss(children_only=True) as rss:
         built, _ = _child("build", str(corpus), str(cache), timeout=timeout)
-    return {**built, "peak_rss_mb": rss.peak / 1e6}
+    return {**built, "peak_rss_mb": rss.bytes / 1e6}
 
 
 def _machine() -> str:

@@ -34,18 +34,23 @@ def tree_rss(process: psutil.Process) -> int:
 
 
 class PeakRss:
-    """``with PeakRss() as peak: ...`` then ``peak.bytes``: the most this process and its descendants held at once."""
+    """``with PeakRss() as peak: ...`` then ``peak.bytes``: the most this process and its descendants held at once.
 
-    def __init__(self, interval: float = INTERVAL) -> None:
+    With ``children_only`` this process is left out (a benchmark that runs the build in a child process measures the
+    child and its workers, not itself waiting).
+    """
+
+    def __init__(self, interval: float = INTERVAL, children_only: bool = False) -> None:
         self.interval = interval
         self.bytes = 0
         self._me = psutil.Process()
+        self._children_only = children_only
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="quotebot-peak-rss", daemon=True)
 
     def _sample(self) -> None:
         while True:
-            self.bytes = max(self.bytes, tree_rss(self._me))
+            self.bytes = max(self.bytes, self._now())
             if self._stop.wait(self.interval):
                 return
 
@@ -56,4 +61,13 @@ class PeakRss:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._stop.set()
         self._thread.join()
-        self.bytes = max(self.bytes, tree_rss(self._me))
+        self.bytes = max(self.bytes, self._now())
+
+    def _now(self) -> int:
+        total = tree_rss(self._me)
+        if self._children_only:
+            try:
+                total -= self._me.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
