@@ -106,6 +106,36 @@ class TextSpool:
             self._file.close()
 
 
+class OccurrenceSpool:
+    """Per term occurrence, its global term id and sentence number, appended to two unlinked files in order as
+    batches are merged, so the build's parent never holds them; :meth:`arrays` maps them read-only."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self._files = [tempfile.TemporaryFile(dir=directory) for _ in range(2)]  # noqa: SIM115 - closed by arrays()
+        self.size = 0
+
+    def add(self, term_ids: NDArray[np.integer], term_sentence: NDArray[np.integer]) -> None:
+        """Append one batch's occurrences."""
+        for f, values in zip(self._files, (term_ids, term_sentence), strict=True):
+            f.write(np.ascontiguousarray(values, dtype=np.int32).tobytes())
+        self.size += len(term_ids)
+
+    def arrays(self) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+        """The term ids and sentence numbers, memory-mapped (empty arrays when there are none); the files are closed."""
+        try:
+            if not self.size:
+                return np.empty(0, np.int32), np.empty(0, np.int32)
+            out = []
+            for f in self._files:
+                f.flush()
+                # a plain view of the map: indexing an np.memmap costs microseconds per call
+                out.append(np.asarray(np.memmap(f, dtype=np.int32, mode="r", shape=(self.size,))))
+            return out[0], out[1]
+        finally:
+            for f in self._files:
+                f.close()
+
+
 @dataclass
 class Corpus:
     """A whole corpus analysed and merged: what :class:`~retrieval.index.SentenceIndex` is made of."""
@@ -384,7 +414,7 @@ def analyse_paths(
         results = _run(tasks, sizes, workers, progress, vocab, spool)
     finally:
         text = spool.buffer()
-    return merge(results, problems, vocab, text=text)
+    return merge(results, problems, vocab, text=text, occurrences=OccurrenceSpool(spool_dir))
 
 
 def analyse_report(
@@ -425,11 +455,13 @@ def merge(
     vocab: Vocabulary,
     dedupe: bool = True,
     text: bytes | mmap.mmap | None = None,
+    occurrences: OccurrenceSpool | None = None,
 ) -> Corpus:
     """Concatenate analysed batches into one corpus with one vocabulary (``results`` is emptied on the way).
 
     With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does. ``text``
-    is the blob when the batches' texts went to a :class:`TextSpool`.
+    is the blob when the batches' texts went to a :class:`TextSpool`. With ``occurrences`` the per-occurrence
+    arrays are written there batch by batch and the corpus holds them memory-mapped.
     """
     blobs: list[bytes] = []
     base = 0
@@ -461,8 +493,12 @@ def merge(
         cols["se"].append(an.sent_char_end - art_char)
         cols["sbs"].append(an.sent_byte_start + base)
         cols["sbe"].append(an.sent_byte_end + base)
-        cols["ti"].append(vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32))
-        cols["ts"].append(an.term_sentence + sent_base)
+        ti = vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32)
+        if occurrences is not None:
+            occurrences.add(ti, an.term_sentence + sent_base)
+        else:
+            cols["ti"].append(ti)
+            cols["ts"].append(an.term_sentence + sent_base)
         blobs.append(an.data)
         base += data_len
         sent_base += an.num_sentences
@@ -473,6 +509,10 @@ def merge(
         parts = cols[name]
         return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
+    if occurrences is not None:
+        term_ids, term_sentence = occurrences.arrays()
+    else:
+        term_ids, term_sentence = cat("ti", np.int32), cat("ts", np.int32)
     if dedupe:
         seen: dict[str, int] = {}
         for m in metas:
@@ -511,8 +551,8 @@ def merge(
         sent_end=cat("se", np.int32),  # type: ignore[arg-type]
         sent_byte_start=cat("sbs", np.int64),  # type: ignore[arg-type]
         sent_byte_end=cat("sbe", np.int64),  # type: ignore[arg-type]
-        term_ids=cat("ti", np.int32),  # type: ignore[arg-type]
-        term_sentence=cat("ts", np.int32),  # type: ignore[arg-type]
+        term_ids=term_ids,
+        term_sentence=term_sentence,
         num_paragraphs=par_base,
         files=files,
     )

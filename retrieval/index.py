@@ -28,7 +28,7 @@ from .engines.bm25s import Bm25sEngine
 from .layout import Layout, load_layout, save_layout
 from .matrix_build import build_matrix_files, chunk_occurrences
 from .records import LoadReport, Problem
-from .store import ArticleTable, load_array
+from .store import ArticleTable, drop_pages, load_array, save_array
 from .tokens import Tokenizer
 
 #: 2: article texts in one memory-mapped blob, own BM25 matrices, vocabulary saved once.
@@ -275,7 +275,7 @@ class SentenceIndex:
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
         try:
             for name in _ARRAYS:
-                np.save(tmp / f"{name}.npy", getattr(self, name))
+                save_array(tmp / f"{name}.npy", getattr(self, name))
             self.articles.save(tmp)
             problems = [[p.path, p.line, p.reason, p.skipped] for p in self.problems]
             (tmp / "problems.json").write_text(json.dumps(problems))
@@ -338,8 +338,15 @@ _ARRAYS = ("sent_article", "sent_paragraph", "sent_start", "sent_end", "sent_byt
 
 def _term_ptr(term_sentence: NDArray[np.int32], num_sentences: int) -> NDArray[np.int64]:
     """Where each sentence's terms start in the (sentence-ordered) term arrays, plus the end: ``num_sentences + 1`` offsets."""
+    counts = np.zeros(num_sentences, dtype=np.int64)
+    step = 1 << 22  # a memory-mapped array is read a chunk at a time, its pages let go after each
+    for start in range(0, len(term_sentence), step):
+        part = np.asarray(term_sentence[start : start + step], dtype=np.int64)
+        low = int(part.min())
+        counts[low : int(part.max()) + 1] += np.bincount(part - low)
+        drop_pages(term_sentence)
     ptr = np.zeros(num_sentences + 1, dtype=np.int64)
-    np.cumsum(np.bincount(term_sentence, minlength=num_sentences), out=ptr[1:])
+    np.cumsum(counts, out=ptr[1:])
     return ptr
 
 

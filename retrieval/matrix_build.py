@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .sparse import METHODS, SparseBm25, _heads, _idf, _tfc, block_maxima, build_matrix
+from .store import drop_pages
 
 #: Bytes of working memory one occurrence of a chunk costs (sort keys, pairs, scores; measured generously).
 OCCURRENCE_BYTES = 64
@@ -63,13 +64,6 @@ class _Output:
         del self.array
         self._map.close()
         self._file.close()
-
-
-def _drop(array: NDArray[Any]) -> None:
-    """Let go of the pages a memory-mapped input has brought into this process (they stay in the page cache)."""
-    base = getattr(array, "_mmap", None)
-    if isinstance(array, np.memmap) and isinstance(base, mmap.mmap):
-        base.madvise(mmap.MADV_DONTNEED)
 
 
 def _doc_chunks(
@@ -149,8 +143,8 @@ def build_matrix_files(
         df += np.bincount(terms, minlength=num_terms)
         d0 = int(docs[0])
         doc_len_count[d0 : int(docs[-1]) + 1] += np.bincount(docs - d0)
-        _drop(term_ids)
-        _drop(doc_of_term)
+        drop_pages(term_ids)
+        drop_pages(doc_of_term)
     doc_len = doc_len_count.astype(np.float64)
     del doc_len_count
     avg = float(doc_len.mean())
@@ -186,8 +180,8 @@ def build_matrix_files(
             rows_out.array[pos] = pair_docs.astype(np.int32)
             data_out.release()
             rows_out.release()
-            _drop(term_ids)
-            _drop(doc_of_term)
+            drop_pages(term_ids)
+            drop_pages(doc_of_term)
         _summaries(data_out, rows_out, indptr, df, chunk, directory)
     finally:
         data_out.close()

@@ -10,7 +10,9 @@ import pytest
 from numpy.typing import NDArray
 
 import retrieval.index as index_module
-from retrieval.build import analyse_paths
+import retrieval.store as store
+from retrieval.build import analyse_report
+from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex
 from retrieval.matrix_build import _doc_chunks, build_matrix_files, chunk_occurrences
 from retrieval.sparse import HEAD_MIN_DF, METHODS, build_matrix
@@ -125,15 +127,20 @@ def test_a_full_build_saves_the_index_the_in_memory_build_saves(tmp_path: Path, 
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(index_module, "chunk_occurrences", lambda memory_mb: 23)
     settings = IndexSettings()
-    in_memory = SentenceIndex.from_corpus(analyse_paths([corpus], settings.stem, workers=1), settings)
+    # The reference: articles loaded, analysed and merged in memory, matrices by build_matrix.
+    in_memory = SentenceIndex.from_corpus(analyse_report(load_corpus([corpus]), settings.stem, workers=1), settings)
+    assert not isinstance(in_memory.term_ids.base, np.memmap)
     assert (np.diff(in_memory.term_ptr) == 0).any()  # sentences without a term really occur
     in_memory.save(tmp_path / "memory")
+    monkeypatch.setattr(store, "COPY_CHUNK", 4096)  # the mapped occurrence arrays are saved in several chunks
     out_of_core = SentenceIndex.build_paths([corpus], settings, workers=1, spool_dir=tmp_path)
+    assert isinstance(out_of_core.term_ids.base, np.memmap)  # spooled, not held
+    assert out_of_core.term_ids.nbytes > 4096  # more than one chunk
     assert out_of_core.sentence_engine.matrix.source is not None  # type: ignore[attr-defined]
     out_of_core.save(tmp_path / "files")
     for sub in ("sentences", "paragraphs"):
         _assert_same(tmp_path / "memory" / sub, tmp_path / "files" / sub)
-    for name in ("term_ids.npy", "term_ptr.npy", "sent_paragraph.npy"):
+    for name in ("term_ids.npy", "term_ptr.npy", "sent_paragraph.npy", "sent_start.npy"):
         assert (tmp_path / "memory" / name).read_bytes() == (tmp_path / "files" / name).read_bytes()
     # Once saved, the build's folder can go: the index still reads its matrices, and saves them again the same.
     scratch = Path(out_of_core.scratch.name)  # type: ignore[union-attr]
