@@ -106,7 +106,7 @@ def test_unordered_occurrences_are_refused(tmp_path: Path) -> None:
 
 
 def test_chunk_size_follows_the_memory_budget() -> None:
-    assert chunk_occurrences(3000) == 2 * chunk_occurrences(1500)
+    assert abs(chunk_occurrences(3000) - 2 * chunk_occurrences(1500)) <= 1
     assert chunk_occurrences(1) >= 1 << 16
 
 
