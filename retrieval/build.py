@@ -113,12 +113,19 @@ class OccurrenceSpool:
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self._files = [tempfile.TemporaryFile(dir=directory) for _ in range(2)]  # noqa: SIM115 - closed by arrays()
         self.size = 0
+        #: Sentences of the batches taken so far.
+        self.sentences = 0
 
-    def add(self, term_ids: NDArray[np.integer], term_sentence: NDArray[np.integer]) -> None:
-        """Append one batch's occurrences."""
-        for f, values in zip(self._files, (term_ids, term_sentence), strict=True):
+    def take(self, result: BatchResult, vocab: Vocabulary) -> None:
+        """Append the occurrences of the next batch in corpus order (its terms registered in ``vocab``), with global
+        term ids and sentence numbers, and drop them from the batch."""
+        an = result.analysed
+        term_ids = vocab.remap(result) if len(an.term_ids) else np.empty(0, np.int32)
+        for f, values in zip(self._files, (term_ids, an.term_sentence + self.sentences), strict=True):
             f.write(np.ascontiguousarray(values, dtype=np.int32).tobytes())
         self.size += len(term_ids)
+        self.sentences += an.num_sentences
+        an.term_ids, an.term_sentence = np.empty(0, np.int32), np.empty(0, np.int32)
 
     def arrays(self) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
         """The term ids and sentence numbers, memory-mapped (empty arrays when there are none); the files are closed."""
@@ -332,13 +339,15 @@ def _run(
     progress: Progress | None,
     vocab: Vocabulary,
     spool: TextSpool | None = None,
+    occurrences: OccurrenceSpool | None = None,
 ) -> list[BatchResult]:
     """Run the batch tasks (in worker processes when ``workers > 1``) and return their results in task order.
 
     Each result's terms are registered in ``vocab`` in task order, so term ids are numbered in order of first
     appearance in the corpus whatever the batching and worker count; with a ``spool`` each batch's text goes there
-    as it arrives. At most two tasks per worker are in flight
-    (a finished batch waits for its predecessors), so the results waiting in the parent stay few.
+    as it arrives, and with ``occurrences`` its term occurrences (so the batches held until the merge are small).
+    At most two tasks per worker are in flight (a finished batch waits for its predecessors), so the results waiting
+    in the parent stay few.
     """
     total = sum(weights) or 1
     done = 0
@@ -351,6 +360,8 @@ def _run(
         vocab.add(result)
         if spool is not None:
             spool.add(result)
+        if occurrences is not None:
+            occurrences.take(result, vocab)
         results.append(result)
         done += weights[i]
         if progress:
@@ -410,11 +421,12 @@ def analyse_paths(
         workers = 1
     vocab = Vocabulary()
     spool = TextSpool(spool_dir)
+    occurrences = OccurrenceSpool(spool_dir)
     try:
-        results = _run(tasks, sizes, workers, progress, vocab, spool)
+        results = _run(tasks, sizes, workers, progress, vocab, spool, occurrences)
     finally:
         text = spool.buffer()
-    return merge(results, problems, vocab, text=text, occurrences=OccurrenceSpool(spool_dir))
+    return merge(results, problems, vocab, text=text, occurrences=occurrences)
 
 
 def analyse_report(
@@ -460,8 +472,8 @@ def merge(
     """Concatenate analysed batches into one corpus with one vocabulary (``results`` is emptied on the way).
 
     With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does. ``text``
-    is the blob when the batches' texts went to a :class:`TextSpool`. With ``occurrences`` the per-occurrence
-    arrays are written there batch by batch and the corpus holds them memory-mapped.
+    is the blob when the batches' texts went to a :class:`TextSpool`. ``occurrences`` is the spool every batch's
+    occurrences went to as it arrived (:func:`_run`): the corpus holds them memory-mapped.
     """
     blobs: list[bytes] = []
     base = 0
@@ -493,11 +505,8 @@ def merge(
         cols["se"].append(an.sent_char_end - art_char)
         cols["sbs"].append(an.sent_byte_start + base)
         cols["sbe"].append(an.sent_byte_end + base)
-        ti = vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32)
-        if occurrences is not None:
-            occurrences.add(ti, an.term_sentence + sent_base)
-        else:
-            cols["ti"].append(ti)
+        if occurrences is None:
+            cols["ti"].append(vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32))
             cols["ts"].append(an.term_sentence + sent_base)
         blobs.append(an.data)
         base += data_len
