@@ -106,6 +106,43 @@ class TextSpool:
             self._file.close()
 
 
+class OccurrenceSpool:
+    """Per term occurrence, its global term id and sentence number, appended to two unlinked files in order as
+    batches are merged, so the build's parent never holds them; :meth:`arrays` maps them read-only."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self._files = [tempfile.TemporaryFile(dir=directory) for _ in range(2)]  # noqa: SIM115 - closed by arrays()
+        self.size = 0
+        #: Sentences of the batches taken so far.
+        self.sentences = 0
+
+    def take(self, result: BatchResult, vocab: Vocabulary) -> None:
+        """Append the occurrences of the next batch in corpus order (its terms registered in ``vocab``), with global
+        term ids and sentence numbers, and drop them from the batch."""
+        an = result.analysed
+        term_ids = vocab.remap(result) if len(an.term_ids) else np.empty(0, np.int32)
+        for f, values in zip(self._files, (term_ids, an.term_sentence + self.sentences), strict=True):
+            f.write(np.ascontiguousarray(values, dtype=np.int32).tobytes())
+        self.size += len(term_ids)
+        self.sentences += an.num_sentences
+        an.term_ids, an.term_sentence = np.empty(0, np.int32), np.empty(0, np.int32)
+
+    def arrays(self) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+        """The term ids and sentence numbers, memory-mapped (empty arrays when there are none); the files are closed."""
+        try:
+            if not self.size:
+                return np.empty(0, np.int32), np.empty(0, np.int32)
+            out = []
+            for f in self._files:
+                f.flush()
+                # a plain view of the map: indexing an np.memmap costs microseconds per call
+                out.append(np.asarray(np.memmap(f, dtype=np.int32, mode="r", shape=(self.size,))))
+            return out[0], out[1]
+        finally:
+            for f in self._files:
+                f.close()
+
+
 @dataclass
 class Corpus:
     """A whole corpus analysed and merged: what :class:`~retrieval.index.SentenceIndex` is made of."""
@@ -302,13 +339,15 @@ def _run(
     progress: Progress | None,
     vocab: Vocabulary,
     spool: TextSpool | None = None,
+    occurrences: OccurrenceSpool | None = None,
 ) -> list[BatchResult]:
     """Run the batch tasks (in worker processes when ``workers > 1``) and return their results in task order.
 
     Each result's terms are registered in ``vocab`` in task order, so term ids are numbered in order of first
     appearance in the corpus whatever the batching and worker count; with a ``spool`` each batch's text goes there
-    as it arrives. At most two tasks per worker are in flight
-    (a finished batch waits for its predecessors), so the results waiting in the parent stay few.
+    as it arrives, and with ``occurrences`` its term occurrences (so the batches held until the merge are small).
+    At most two tasks per worker are in flight (a finished batch waits for its predecessors), so the results waiting
+    in the parent stay few.
     """
     total = sum(weights) or 1
     done = 0
@@ -321,6 +360,8 @@ def _run(
         vocab.add(result)
         if spool is not None:
             spool.add(result)
+        if occurrences is not None:
+            occurrences.take(result, vocab)
         results.append(result)
         done += weights[i]
         if progress:
@@ -380,11 +421,12 @@ def analyse_paths(
         workers = 1
     vocab = Vocabulary()
     spool = TextSpool(spool_dir)
+    occurrences = OccurrenceSpool(spool_dir)
     try:
-        results = _run(tasks, sizes, workers, progress, vocab, spool)
+        results = _run(tasks, sizes, workers, progress, vocab, spool, occurrences)
     finally:
         text = spool.buffer()
-    return merge(results, problems, vocab, text=text)
+    return merge(results, problems, vocab, text=text, occurrences=occurrences)
 
 
 def analyse_report(
@@ -425,11 +467,13 @@ def merge(
     vocab: Vocabulary,
     dedupe: bool = True,
     text: bytes | mmap.mmap | None = None,
+    occurrences: OccurrenceSpool | None = None,
 ) -> Corpus:
     """Concatenate analysed batches into one corpus with one vocabulary (``results`` is emptied on the way).
 
     With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does. ``text``
-    is the blob when the batches' texts went to a :class:`TextSpool`.
+    is the blob when the batches' texts went to a :class:`TextSpool`. ``occurrences`` is the spool every batch's
+    occurrences went to as it arrived (:func:`_run`): the corpus holds them memory-mapped.
     """
     blobs: list[bytes] = []
     base = 0
@@ -461,8 +505,9 @@ def merge(
         cols["se"].append(an.sent_char_end - art_char)
         cols["sbs"].append(an.sent_byte_start + base)
         cols["sbe"].append(an.sent_byte_end + base)
-        cols["ti"].append(vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32))
-        cols["ts"].append(an.term_sentence + sent_base)
+        if occurrences is None:
+            cols["ti"].append(vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32))
+            cols["ts"].append(an.term_sentence + sent_base)
         blobs.append(an.data)
         base += data_len
         sent_base += an.num_sentences
@@ -473,6 +518,10 @@ def merge(
         parts = cols[name]
         return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
+    if occurrences is not None:
+        term_ids, term_sentence = occurrences.arrays()
+    else:
+        term_ids, term_sentence = cat("ti", np.int32), cat("ts", np.int32)
     if dedupe:
         seen: dict[str, int] = {}
         for m in metas:
@@ -511,8 +560,8 @@ def merge(
         sent_end=cat("se", np.int32),  # type: ignore[arg-type]
         sent_byte_start=cat("sbs", np.int64),  # type: ignore[arg-type]
         sent_byte_end=cat("sbe", np.int64),  # type: ignore[arg-type]
-        term_ids=cat("ti", np.int32),  # type: ignore[arg-type]
-        term_sentence=cat("ts", np.int32),  # type: ignore[arg-type]
+        term_ids=term_ids,
+        term_sentence=term_sentence,
         num_paragraphs=par_base,
         files=files,
     )

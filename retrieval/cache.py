@@ -111,6 +111,8 @@ def open_index(
             saved = False
         else:
             saved = True
+        finally:
+            index.drop_scratch()
     if not saved:
         return OpenedIndex(index, key, False, None, peak.bytes)
     prune_cache(base, paths, settings, keep=key)

@@ -24,9 +24,11 @@ from . import related
 from .background import warm as warm_word_frequencies
 from .build import Corpus, analyse_paths, analyse_report
 from .engines import Documents, Engine, Params, engine_class
+from .engines.bm25s import Bm25sEngine
 from .layout import Layout, load_layout, save_layout
+from .matrix_build import build_matrix_files, chunk_occurrences
 from .records import LoadReport, Problem
-from .store import ArticleTable, load_array
+from .store import ArticleTable, drop_pages, load_array, save_array
 from .tokens import Tokenizer
 
 #: 2: article texts in one memory-mapped blob, own BM25 matrices, vocabulary saved once.
@@ -111,6 +113,8 @@ class SentenceIndex:
     layout_cache: Layout | None = field(default=None, repr=False, compare=False)
     #: For an index loaded from a folder: the shared lock that marks the folder in use (see :func:`prune_cache`).
     in_use: IO[bytes] | None = field(default=None, repr=False, compare=False)
+    #: For a full build: the temporary folder its matrices were written to (removed when the index goes).
+    scratch: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.settings.rerank:
@@ -135,6 +139,13 @@ class SentenceIndex:
                 self.vocab if stored else None,
             )
         return self.layout_cache
+
+    def drop_scratch(self) -> None:
+        """Remove the folder a full build wrote its matrices to (:attr:`scratch`), once they are saved: the index
+        keeps reading them through its memory maps until it goes, and a cache prune never sees the folder."""
+        if self.scratch is not None:
+            self.scratch.cleanup()
+            self.scratch = None
 
     def sentence_text(self, i: int) -> str:
         """The exact text of sentence ``i``: its article's text sliced at its offsets."""
@@ -205,26 +216,38 @@ class SentenceIndex:
     ) -> SentenceIndex:
         """Read, segment, tokenize and index every file under ``paths``, reading files in the workers too (at most
         as many as ``settings.build_memory_mb`` allows); the articles' text is kept in an unlinked file in
-        ``spool_dir`` (default: the system's temporary folder), memory-mapped."""
+        ``spool_dir`` (default: the system's temporary folder), memory-mapped. The BM25 matrices are built out of
+        core (:mod:`retrieval.matrix_build`) in a temporary folder there, and copied from it on :meth:`save`."""
         settings = settings or IndexSettings()
         corpus = analyse_paths(paths, settings.stem, workers, progress, settings.build_memory_mb, spool_dir)
-        return cls.from_corpus(corpus, settings)
+        scratch = tempfile.TemporaryDirectory(prefix=".tmp-matrix-", dir=spool_dir, ignore_cleanup_errors=True)
+        index = cls.from_corpus(corpus, settings, matrix_dir=Path(scratch.name))
+        index.scratch = scratch
+        return index
 
     @classmethod
-    def from_corpus(cls, corpus: Corpus, settings: IndexSettings, background: SentenceIndex | None = None) -> SentenceIndex:
+    def from_corpus(
+        cls, corpus: Corpus, settings: IndexSettings, background: SentenceIndex | None = None, matrix_dir: Path | None = None
+    ) -> SentenceIndex:
         """Build the sentence and paragraph engines over an analysed corpus.
 
         With ``background`` (the large index a small delta is searched alongside) the delta's
-        scores use the statistics of both together, so their scores can be merged.
+        scores use the statistics of both together, so their scores can be merged. With ``matrix_dir`` (and no
+        background) the default engine's matrices are built out of core into files there
+        (:func:`retrieval.matrix_build.build_matrix_files`), in memory that does not grow with the corpus.
         """
         vocab = {t: i for i, t in enumerate(corpus.terms)}
         n_sent = len(corpus.sent_start)
-        term_paragraph = corpus.sent_paragraph[corpus.term_sentence] if len(corpus.term_sentence) else corpus.term_sentence
         kind, params = engine_class(settings.engine), _params(settings)
-        sentences = Documents(corpus.terms, vocab, corpus.term_ids, corpus.term_sentence, n_sent)
-        paragraphs = Documents(corpus.terms, vocab, corpus.term_ids, term_paragraph, corpus.num_paragraphs)
-        bg_sent = background.sentence_engine if background is not None else None
-        bg_par = background.paragraph_engine if background is not None else None
+        if matrix_dir is not None and background is None and kind is Bm25sEngine:
+            sentence_engine, paragraph_engine = _engines_out_of_core(corpus, settings, vocab, matrix_dir)
+        else:
+            term_paragraph = corpus.sent_paragraph[corpus.term_sentence] if len(corpus.term_sentence) else corpus.term_sentence
+            sentences = Documents(corpus.terms, vocab, corpus.term_ids, corpus.term_sentence, n_sent)
+            paragraphs = Documents(corpus.terms, vocab, corpus.term_ids, term_paragraph, corpus.num_paragraphs)
+            bg_sent = background.sentence_engine if background is not None else None
+            bg_par = background.paragraph_engine if background is not None else None
+            sentence_engine, paragraph_engine = kind.build(sentences, params, bg_sent), kind.build(paragraphs, params, bg_par)
         return cls(
             settings=settings,
             articles=corpus.articles,
@@ -233,8 +256,8 @@ class SentenceIndex:
             sent_paragraph=corpus.sent_paragraph,
             sent_start=corpus.sent_start,
             sent_end=corpus.sent_end,
-            sentence_engine=kind.build(sentences, params, bg_sent),
-            paragraph_engine=kind.build(paragraphs, params, bg_par),
+            sentence_engine=sentence_engine,
+            paragraph_engine=paragraph_engine,
             tokenizer=Tokenizer(stem=settings.stem),
             sent_byte_start=corpus.sent_byte_start,
             sent_byte_end=corpus.sent_byte_end,
@@ -252,7 +275,7 @@ class SentenceIndex:
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
         try:
             for name in _ARRAYS:
-                np.save(tmp / f"{name}.npy", getattr(self, name))
+                save_array(tmp / f"{name}.npy", getattr(self, name))
             self.articles.save(tmp)
             problems = [[p.path, p.line, p.reason, p.skipped] for p in self.problems]
             (tmp / "problems.json").write_text(json.dumps(problems))
@@ -315,9 +338,31 @@ _ARRAYS = ("sent_article", "sent_paragraph", "sent_start", "sent_end", "sent_byt
 
 def _term_ptr(term_sentence: NDArray[np.int32], num_sentences: int) -> NDArray[np.int64]:
     """Where each sentence's terms start in the (sentence-ordered) term arrays, plus the end: ``num_sentences + 1`` offsets."""
+    counts = np.zeros(num_sentences, dtype=np.int64)
+    step = 1 << 22  # a memory-mapped array is read a chunk at a time, its pages let go after each
+    for start in range(0, len(term_sentence), step):
+        part = np.asarray(term_sentence[start : start + step], dtype=np.int64)
+        low = int(part.min())
+        counts[low : int(part.max()) + 1] += np.bincount(part - low)
+        drop_pages(term_sentence)
     ptr = np.zeros(num_sentences + 1, dtype=np.int64)
-    np.cumsum(np.bincount(term_sentence, minlength=num_sentences), out=ptr[1:])
+    np.cumsum(counts, out=ptr[1:])
     return ptr
+
+
+def _engines_out_of_core(
+    corpus: Corpus, settings: IndexSettings, vocab: dict[str, int], directory: Path
+) -> tuple[Bm25sEngine, Bm25sEngine]:
+    """The sentence and paragraph engines of the default kind, their matrices built out of core into ``directory``
+    (``sentences/`` and ``paragraphs/``) in chunks sized by ``settings.build_memory_mb``."""
+    chunk = chunk_occurrences(settings.build_memory_mb)
+    bm25 = (settings.method, settings.k1, settings.b)
+    occurrences = (corpus.term_sentence, corpus.term_ids)
+    terms = len(corpus.terms)
+    sent = build_matrix_files(*occurrences, len(corpus.sent_start), terms, directory / "sentences", *bm25, chunk=chunk)
+    par_dir = directory / "paragraphs"
+    par = build_matrix_files(*occurrences, corpus.num_paragraphs, terms, par_dir, *bm25, chunk=chunk, doc_map=corpus.sent_paragraph)
+    return Bm25sEngine.of(sent, vocab), Bm25sEngine.of(par, vocab)
 
 
 def _params(settings: IndexSettings) -> Params:

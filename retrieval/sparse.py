@@ -15,6 +15,7 @@ looks up the scores of given documents by binary search in each term's sorted po
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +125,8 @@ class SparseBm25:
     #: term ``t``'s blocks are ``block_max[block_ptr[t]:block_ptr[t + 1]]`` (see :func:`block_maxima`).
     block_ptr: NDArray[np.int64] | None = None
     block_max: NDArray[np.float32] | None = None
+    #: The folder this matrix's files were built in (:mod:`retrieval.matrix_build`): :meth:`save` copies them.
+    source: Path | None = field(default=None, repr=False, compare=False)
 
     def document_frequency(self, term: int) -> int:
         """How many documents contain ``term``."""
@@ -314,8 +317,13 @@ class SparseBm25:
     # -- persistence -----------------------------------------------------------------------
 
     def save(self, directory: Path) -> None:
-        """Write the matrix as ``.npy`` files (loadable memory-mapped) and ``sparse.json``."""
+        """Write the matrix as ``.npy`` files (loadable memory-mapped) and ``sparse.json``; a matrix built as files
+        (:attr:`source`) has them copied, without reading them into memory."""
         directory.mkdir(parents=True, exist_ok=True)
+        if self.source is not None and self.source.is_dir() and self.source.resolve() != directory.resolve():
+            for path in sorted(self.source.iterdir()):
+                shutil.copyfile(path, directory / path.name)
+            return
         np.save(directory / "data.npy", self.data)
         np.save(directory / "indices.npy", self.indices)
         np.save(directory / "indptr.npy", self.indptr)

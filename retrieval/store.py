@@ -43,6 +43,34 @@ def load_array(path: Path, mmap: bool = True) -> NDArray[Any]:
 COPY_CHUNK = 64 << 20
 
 
+def drop_pages(array: NDArray[Any]) -> None:
+    """Let go of the pages a memory-mapped ``array`` has brought into this process (they stay in the page cache and
+    are read again on use); nothing for an array in memory."""
+    base: object = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        base.madvise(mmap.MADV_DONTNEED)
+
+
+def save_array(path: Path, array: NDArray[Any]) -> None:
+    """``np.save(path, array)``; a memory-mapped 1-d array is copied a chunk at a time, letting go of each chunk's
+    pages, so saving it never makes it all resident (the file is the same either way)."""
+    base: object = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if not isinstance(base, mmap.mmap) or array.ndim != 1:
+        np.save(path, array)
+        return
+    step = max(1, COPY_CHUNK // array.itemsize)
+    header = {"descr": np.lib.format.dtype_to_descr(array.dtype), "fortran_order": False, "shape": array.shape}
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, header)
+        for start in range(0, len(array), step):
+            f.write(np.ascontiguousarray(array[start : start + step]).tobytes())
+            drop_pages(array)
+
+
 def _write_blob(f: BinaryIO, blob: Buffer) -> None:
     """Write ``blob`` to ``f``; a mapped blob a chunk at a time, letting go of each chunk's pages once written, so
     saving a large index does not make all of its text resident at once."""
