@@ -3,9 +3,10 @@
 The corpus is cut into batches (groups of small files, ranges of lines of a large JSONL file, or
 runs of loaded articles), about :data:`BATCH_BYTES` each. Each batch is read,
 segmented and tokenized by :func:`retrieval.analyse.analyse` in a worker process; the
-parent merges the batches' vocabularies, concatenates their arrays and builds the
-sentence and paragraph matrices with :func:`retrieval.sparse.build_matrix`. Small corpora
-are done in-process, where starting workers would cost more than it saves.
+parent merges the batches as they arrive (:class:`Merger`: vocabularies, per-sentence arrays,
+text and term occurrences spooled to files), and the sentence and paragraph matrices are built
+from that (:mod:`retrieval.matrix_build`). Small corpora are done in-process, where starting
+workers would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -226,10 +227,9 @@ def _analyse_range(root: str, path: str, line_range: LineRange, first: bool, ste
 
 def analyse_files(files: Sequence[tuple[str, str]], stem: str | None) -> Corpus:
     """Read, segment and tokenize the given ``(corpus root, file)`` pairs in-process (a live update's few files)."""
-    vocab = Vocabulary()
-    result = _analyse_files(files, stem, uuid.uuid4().hex)
-    vocab.add(result)
-    return merge([result], [], vocab)
+    merger = Merger(Vocabulary())
+    merger.take(_analyse_files(files, stem, uuid.uuid4().hex))
+    return merger.corpus([])
 
 
 class Vocabulary:
@@ -332,37 +332,21 @@ def _file_batches(
     return tasks, sizes, problems
 
 
-def _run(
-    tasks: list[Task],
-    weights: list[int],
-    workers: int,
-    progress: Progress | None,
-    vocab: Vocabulary,
-    spool: TextSpool | None = None,
-    occurrences: OccurrenceSpool | None = None,
-) -> list[BatchResult]:
-    """Run the batch tasks (in worker processes when ``workers > 1``) and return their results in task order.
+def _run(tasks: list[Task], weights: list[int], workers: int, progress: Progress | None, merger: Merger) -> None:
+    """Run the batch tasks (in worker processes when ``workers > 1``) and hand their results to ``merger`` in task order.
 
-    Each result's terms are registered in ``vocab`` in task order, so term ids are numbered in order of first
-    appearance in the corpus whatever the batching and worker count; with a ``spool`` each batch's text goes there
-    as it arrives, and with ``occurrences`` its term occurrences (so the batches held until the merge are small).
-    At most two tasks per worker are in flight (a finished batch waits for its predecessors), so the results waiting
-    in the parent stay few.
+    So term ids are numbered in order of first appearance in the corpus whatever the batching and worker count. At
+    most two tasks per worker are in flight (a finished batch waits for its predecessors), so the results waiting in
+    the parent stay few.
     """
     total = sum(weights) or 1
     done = 0
-    results: list[BatchResult] = []
     if progress:
         progress(0, total)
 
     def take(i: int, result: BatchResult) -> None:
         nonlocal done
-        vocab.add(result)
-        if spool is not None:
-            spool.add(result)
-        if occurrences is not None:
-            occurrences.take(result, vocab)
-        results.append(result)
+        merger.take(result)
         done += weights[i]
         if progress:
             progress(done, total)
@@ -370,7 +354,7 @@ def _run(
     if workers <= 1 or len(tasks) <= 1:
         for i, (fn, args) in enumerate(tasks):
             take(i, fn(*args))
-        return results
+        return
     # fork shares the parent's imported modules, so workers start in milliseconds.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -382,7 +366,6 @@ def _run(
                 pending.append(pool.submit(fn, *args))
                 submitted += 1
             take(i, pending.popleft().result())
-    return results
 
 
 def default_workers() -> int:
@@ -419,14 +402,13 @@ def analyse_paths(
     workers = plan_workers(default_workers() if workers is None else workers, memory_mb)
     if sum(sizes) < PARALLEL_MIN_BYTES:
         workers = 1
-    vocab = Vocabulary()
     spool = TextSpool(spool_dir)
-    occurrences = OccurrenceSpool(spool_dir)
+    merger = Merger(Vocabulary(), spool, OccurrenceSpool(spool_dir))
     try:
-        results = _run(tasks, sizes, workers, progress, vocab, spool, occurrences)
+        _run(tasks, sizes, workers, progress, merger)
     finally:
         text = spool.buffer()
-    return merge(results, problems, vocab, text=text, occurrences=occurrences)
+    return merger.corpus(problems, text=text)
 
 
 def analyse_report(
@@ -455,113 +437,152 @@ def analyse_report(
         workers = 1
     build = uuid.uuid4().hex
     tasks: list[Task] = [(_analyse_articles, (b, stem, build)) for b in batches]
-    vocab = Vocabulary()
-    corpus = merge(_run(tasks, sizes, workers, progress, vocab), list(report.problems), vocab, dedupe=False)
+    merger = Merger(Vocabulary())
+    _run(tasks, sizes, workers, progress, merger)
+    corpus = merger.corpus(list(report.problems), dedupe=False)
     corpus.files = report.files
     return corpus
 
 
-def merge(
-    results: list[BatchResult],
-    problems: list[Problem],
-    vocab: Vocabulary,
-    dedupe: bool = True,
-    text: bytes | mmap.mmap | None = None,
-    occurrences: OccurrenceSpool | None = None,
-) -> Corpus:
-    """Concatenate analysed batches into one corpus with one vocabulary (``results`` is emptied on the way).
+class Merger:
+    """Analysed batches merged into one corpus as they arrive, in corpus order.
 
-    With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does. ``text``
-    is the blob when the batches' texts went to a :class:`TextSpool`. ``occurrences`` is the spool every batch's
-    occurrences went to as it arrived (:func:`_run`): the corpus holds them memory-mapped.
+    Each batch is let go once taken: what is kept of it are its per-sentence offsets in their final dtypes (32 bytes
+    a sentence) and its articles' fields as columns (no :class:`Meta` per article), so the build's parent grows by
+    tens of bytes per sentence while the workers run. With a :class:`TextSpool` and an :class:`OccurrenceSpool`
+    the text and the term occurrences go to files instead of memory.
     """
-    blobs: list[bytes] = []
-    base = 0
-    sent_base = 0
-    par_base = 0
-    metas: list[Meta] = []
-    names = ("art_bs", "art_be", "sa", "sp", "ss", "se", "sbs", "sbe", "ti", "ts")
-    cols: dict[str, list[NDArray[np.generic]]] = {k: [] for k in names}
-    files = 0
-    art_base = 0
-    results.reverse()
-    while results:  # each batch's arrays are let go as soon as they are copied
-        r = results.pop()
-        an = r.analysed
-        files += r.files
-        problems.extend(r.problems)
-        metas.extend(r.metas)
+
+    def __init__(self, vocab: Vocabulary, text: TextSpool | None = None, occurrences: OccurrenceSpool | None = None) -> None:
+        self.vocab, self.text, self.occurrences = vocab, text, occurrences
+        self.problems: list[Problem] = []
+        self.files = 0
+        self._blobs: list[bytes] = []
+        self._base = self._sent_base = self._par_base = self._art_base = 0
+        self._cols: dict[str, list[NDArray[np.generic]]] = {k: [] for k in _COLUMNS}
+        self._ids: list[str] = []
+        self._titles: list[str] = []
+        self._urls: list[str | None] = []
+        self._sources: list[str | None] = []
+        self._dates: list[int] = []
+        self._par_counts: list[int] = []
+
+    def take(self, r: BatchResult) -> None:
+        """Merge the next batch (its terms registered in the vocabulary, its text and occurrences spooled)."""
+        self.vocab.add(r)
+        if self.text is not None:
+            self.text.add(r)
+        if self.occurrences is not None:
+            self.occurrences.take(r, self.vocab)
+        an, cols, base = r.analysed, self._cols, self._base
+        self.files += r.files
+        self.problems.extend(r.problems)
         if base and r.metas:  # articles are separated by a blank line across batches as within them
-            blobs.append(GAP)
+            self._blobs.append(GAP)
             base += len(GAP)
         data_len = len(an.data) if r.spooled < 0 else r.spooled
         art_end = np.append(an.article_byte[1:] - 2, data_len) if len(an.article_byte) else an.article_byte
-        cols["art_bs"].append(an.article_byte + base)
-        cols["art_be"].append(art_end + base)
-        cols["sa"].append(an.sent_article + art_base)
-        cols["sp"].append(an.sent_paragraph + par_base)
         art_char = an.article_char[an.sent_article] if len(an.sent_article) else np.empty(0, np.int64)
-        cols["ss"].append(an.sent_char_start - art_char)
-        cols["se"].append(an.sent_char_end - art_char)
-        cols["sbs"].append(an.sent_byte_start + base)
-        cols["sbe"].append(an.sent_byte_end + base)
-        if occurrences is None:
-            cols["ti"].append(vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32))
-            cols["ts"].append(an.term_sentence + sent_base)
-        blobs.append(an.data)
-        base += data_len
-        sent_base += an.num_sentences
-        par_base += len(an.par_article)
-        art_base += len(r.metas)
+        parts = {
+            "art_bs": an.article_byte + base,
+            "art_be": art_end + base,
+            "sa": an.sent_article + self._art_base,
+            "sp": an.sent_paragraph + self._par_base,
+            "ss": an.sent_char_start - art_char,
+            "se": an.sent_char_end - art_char,
+            "sbs": an.sent_byte_start + base,
+            "sbe": an.sent_byte_end + base,
+        }
+        if self.occurrences is None:
+            parts["ti"] = self.vocab.remap(r) if len(an.term_ids) else np.empty(0, np.int32)
+            parts["ts"] = an.term_sentence + self._sent_base
+        for name, values in parts.items():
+            cols[name].append(np.asarray(values).astype(_COLUMNS[name], copy=False))
+        for m in r.metas:
+            self._ids.append(m.id)
+            self._titles.append(m.title)
+            self._urls.append(m.url)
+            self._sources.append(m.file)
+            self._dates.append(m.date.toordinal() if m.date else 0)  # type: ignore[attr-defined]
+            self._par_counts.append(len(m.paragraphs))
+        spans = np.array([span for m in r.metas for span in m.paragraphs], dtype=np.int64).reshape(-1, 2)
+        cols["ps"].append(spans[:, 0].copy())
+        cols["pe"].append(spans[:, 1].copy())
+        self._blobs.append(an.data)
+        self._base = base + data_len
+        self._sent_base += an.num_sentences
+        self._par_base += len(an.par_article)
+        self._art_base += len(r.metas)
 
-    def cat(name: str, dtype: type) -> NDArray[np.generic]:
-        parts = cols[name]
+    def _cat(self, name: str) -> NDArray[np.generic]:
+        parts, dtype = self._cols.pop(name), _COLUMNS[name]
         return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
-    if occurrences is not None:
-        term_ids, term_sentence = occurrences.arrays()
-    else:
-        term_ids, term_sentence = cat("ti", np.int32), cat("ts", np.int32)
-    if dedupe:
-        seen: dict[str, int] = {}
-        for m in metas:
-            count = seen.get(m.id, 0) + 1
-            seen[m.id] = count
-            if count > 1:
-                new_id = f"{m.id}#{count}"
-                problems.append(Problem(m.id, None, f"duplicate article id; this copy is indexed as {new_id!r}", skipped=False))
-                m.id = new_id
-    par_counts = [len(m.paragraphs) for m in metas]
-    par_offsets = np.zeros(len(metas) + 1, dtype=np.int64)
-    np.cumsum(par_counts, out=par_offsets[1:])
-    par_start = np.fromiter((s for m in metas for s, _ in m.paragraphs), dtype=np.int64, count=int(par_offsets[-1]))
-    par_end = np.fromiter((e for m in metas for _, e in m.paragraphs), dtype=np.int64, count=int(par_offsets[-1]))
-    dates = np.fromiter((m.date.toordinal() if m.date else 0 for m in metas), dtype=np.int32, count=len(metas))  # type: ignore[attr-defined]
-    table = ArticleTable(
-        b"".join(blobs) if text is None else text,
-        cat("art_bs", np.int64),  # type: ignore[arg-type]
-        cat("art_be", np.int64),  # type: ignore[arg-type]
-        StringColumn.of([m.id for m in metas]),
-        StringColumn.of([m.title for m in metas]),
-        StringColumn.of([m.url for m in metas]),
-        StringColumn.of([m.file for m in metas]),
-        dates,
-        par_offsets,
-        par_start,
-        par_end,
-    )
-    return Corpus(
-        articles=table,
-        problems=problems,
-        terms=vocab.terms(),
-        sent_article=cat("sa", np.int32),  # type: ignore[arg-type]
-        sent_paragraph=cat("sp", np.int32),  # type: ignore[arg-type]
-        sent_start=cat("ss", np.int32),  # type: ignore[arg-type]
-        sent_end=cat("se", np.int32),  # type: ignore[arg-type]
-        sent_byte_start=cat("sbs", np.int64),  # type: ignore[arg-type]
-        sent_byte_end=cat("sbe", np.int64),  # type: ignore[arg-type]
-        term_ids=term_ids,
-        term_sentence=term_sentence,
-        num_paragraphs=par_base,
-        files=files,
-    )
+    def corpus(self, problems: list[Problem], dedupe: bool = True, text: bytes | mmap.mmap | None = None) -> Corpus:
+        """The merged corpus, with ``problems`` (found before the batches ran) ahead of the batches' own.
+
+        With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does. ``text``
+        is the blob when the batches' texts went to a :class:`TextSpool`.
+        """
+        problems = problems + self.problems
+        if self.occurrences is not None:
+            term_ids, term_sentence = self.occurrences.arrays()
+        else:
+            term_ids, term_sentence = self._cat("ti"), self._cat("ts")
+        ids = self._ids
+        if dedupe:
+            seen: dict[str, int] = {}
+            for i, old in enumerate(ids):
+                count = seen.get(old, 0) + 1
+                seen[old] = count
+                if count > 1:
+                    ids[i] = f"{old}#{count}"
+                    problems.append(Problem(old, None, f"duplicate article id; this copy is indexed as {ids[i]!r}", skipped=False))
+        par_offsets = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(self._par_counts, out=par_offsets[1:])
+        table = ArticleTable(
+            b"".join(self._blobs) if text is None else text,
+            self._cat("art_bs"),  # type: ignore[arg-type]
+            self._cat("art_be"),  # type: ignore[arg-type]
+            StringColumn.of(ids),
+            StringColumn.of(self._titles),
+            StringColumn.of(self._urls),
+            StringColumn.of(self._sources),
+            np.asarray(self._dates, dtype=np.int32),
+            par_offsets,
+            self._cat("ps"),  # type: ignore[arg-type]
+            self._cat("pe"),  # type: ignore[arg-type]
+        )
+        return Corpus(
+            articles=table,
+            problems=problems,
+            terms=self.vocab.terms(),
+            sent_article=self._cat("sa"),  # type: ignore[arg-type]
+            sent_paragraph=self._cat("sp"),  # type: ignore[arg-type]
+            sent_start=self._cat("ss"),  # type: ignore[arg-type]
+            sent_end=self._cat("se"),  # type: ignore[arg-type]
+            sent_byte_start=self._cat("sbs"),  # type: ignore[arg-type]
+            sent_byte_end=self._cat("sbe"),  # type: ignore[arg-type]
+            term_ids=term_ids,
+            term_sentence=term_sentence,
+            num_paragraphs=self._par_base,
+            files=self.files,
+        )
+
+
+#: The merged columns and their dtypes: article byte spans, per sentence its article, paragraph, character span in
+#: its article and byte span in the blob, paragraph character spans, and (when not spooled) the term occurrences.
+_COLUMNS: dict[str, type] = {
+    "art_bs": np.int64,
+    "art_be": np.int64,
+    "sa": np.int32,
+    "sp": np.int32,
+    "ss": np.int32,
+    "se": np.int32,
+    "sbs": np.int64,
+    "sbe": np.int64,
+    "ps": np.int64,
+    "pe": np.int64,
+    "ti": np.int32,
+    "ts": np.int32,
+}
