@@ -152,7 +152,10 @@ def _rows(r: dict[str, object]) -> Iterator[str]:
             f"| {mode}: restart → first answer / open index | {v['process_ready_seconds']:.2f} s / {v['load_seconds']:.3f} s "
             f"| {v['loadavg']:.1f} |"
         )
-        yield f"| {mode}: serving RSS after the questions | {v['rss_mb']:,.0f} MB | |"
+        split = (
+            f" ({v['rss_anon_mb']:,.0f} MB heap + {v['rss_file_mb']:,.0f} MB mapped index pages)" if "rss_anon_mb" in v else ""
+        )
+        yield f"| {mode}: serving RSS after the questions | {v['rss_mb']:,.0f} MB{split} | |"
         yield f"| {mode}: full answer path p50 / p99 | {full['p50']:.1f} / {full['p99']:.1f} ms | |"
 
 

@@ -42,6 +42,17 @@ def _cpu() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
+def _rss_split() -> dict[str, float]:
+    """Resident memory now, split into anonymous pages (the heap: what the process owns) and file pages (the
+    memory-mapped index, which the kernel can drop and re-read), in MB; Linux only, empty elsewhere."""
+    try:
+        lines = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in lines if line.startswith(("RssAnon", "RssFile", "RssShmem")))
+    return {f"{k.lower().replace('rss', 'rss_')}_mb": int(v.split()[0]) / 1e3 for k, v in fields.items()}
+
+
 def _ms(samples: list[float]) -> dict[str, float]:
     a = np.asarray(samples) * 1000
     return {"p50": float(np.percentile(a, 50)), "p99": float(np.percentile(a, 99)), "mean": float(a.mean()), "n": len(a)}
@@ -131,6 +142,7 @@ def serve(corpus: str, cache: str, questions_file: str, rank_bm25: bool, setting
     if rank_bm25:
         out["rank_bm25"] = _rank_bm25(index, terms[:50], full, questions[:50])
     out["rss_mb"] = psutil.Process().memory_info().rss / 1e6
+    out.update(_rss_split())
     out["loadavg"] = os.getloadavg()[0]
     return out
 
