@@ -12,7 +12,8 @@ document, as a build produces them) in chunks of whole documents, twice:
    in ascending document order, so every column comes out sorted by document.
 
 Column maxima, head documents and block maxima are then computed over ranges of terms of the finished files.
-Written pages are flushed and dropped from the process after each chunk, so they do not pile up in its memory.
+Written pages are dropped from the process after each chunk (they stay in the page cache), so they do not pile up
+in its memory.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ class _Output:
         self.array: NDArray[Any] = np.frombuffer(self._map, dtype=dtype, count=size, offset=offset)
 
     def release(self) -> None:
-        """Write the dirty pages to the file and drop every page from this process's memory."""
-        self._map.flush()
+        """Drop every page from this process's memory. The mapping is shared, so what was written stays in the page
+        cache (dirty, written back by the kernel) and is what a later read sees; an ``msync`` here would wait for the
+        disk after every chunk (40 % of the out-of-core build's time at 3M sentences)."""
         self._map.madvise(mmap.MADV_DONTNEED)
 
     def close(self) -> None:
