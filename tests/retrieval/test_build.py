@@ -126,3 +126,19 @@ def test_the_memory_budget_bounds_the_workers_and_leaves_the_index_alone(tmp_pat
     roomy = SentenceIndex.build_paths([corpus], IndexSettings(build_memory_mb=4000), workers=2)
     assert _arrays(tight) == _arrays(roomy)
     assert IndexSettings(build_memory_mb=256).key() == IndexSettings().key()  # not part of the cache key
+
+
+def test_ids_repeated_across_batches_are_renamed_and_reported_as_the_loader_does(tmp_path: Path, small_batches: None) -> None:
+    records = _records(40)
+    for i in (5, 25, 39):  # the same id in batches far apart
+        records[i]["id"] = "a1"
+    corpus = _write(tmp_path / "articles.jsonl", [json.dumps(r, ensure_ascii=False) for r in records])
+    assert len(build._file_batches([corpus], None, "x", build.BATCH_BYTES)[0]) > 3
+    for workers in (1, 2):
+        index = SentenceIndex.build_paths([corpus], workers=workers)
+        loaded = load_corpus([corpus])
+        assert [a.id for a in index.articles] == [a.id for a in loaded.articles]
+        assert [index.articles.ids[i] for i in (1, 5, 25, 39)] == ["a1", "a1#2", "a1#3", "a1#4"]
+        renamed = [p.reason for p in index.problems if "duplicate article id" in p.reason]
+        assert renamed == [p.reason for p in loaded.problems if "duplicate article id" in p.reason]
+        assert len(renamed) == 3
