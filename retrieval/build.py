@@ -515,11 +515,13 @@ class Merger:
         self._art_base += len(r.metas)
 
     def _cat(self, name: str) -> NDArray[np.generic]:
-        parts, dtype = self._cols.pop(name), _COLUMNS[name]
-        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
+        """Column ``name`` in one array (its parts, already in the column's dtype, are let go)."""
+        parts = self._cols.pop(name)
+        return np.concatenate(parts) if parts else np.empty(0, _COLUMNS[name])
 
     def corpus(self, problems: list[Problem], dedupe: bool = True, text: bytes | mmap.mmap | None = None) -> Corpus:
-        """The merged corpus, with ``problems`` (found before the batches ran) ahead of the batches' own.
+        """The merged corpus, with ``problems`` (found before the batches ran) ahead of the batches' own; called once,
+        as it hands the merged columns over.
 
         With ``dedupe``, a repeated article id is reported and renamed ``id#2`` and so on, as the loader does. ``text``
         is the blob when the batches' texts went to a :class:`TextSpool`.
