@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .analyse import ARTICLE_GAP, Analysed, TermTable, analyse
-from .corpus import JSONL_SUFFIXES, iter_files, load_file, load_jsonl_text, source_name
+from .corpus import JSONL_SUFFIXES, iter_files, load_file, load_jsonl_text, rename_repeated_ids, source_name
 from .ranges import LineRange, cut_lines, read_range
 from .records import Article, LoadReport, Problem
 from .safe_files import safe_resolve
@@ -533,13 +533,7 @@ class Merger:
             term_ids, term_sentence = self._cat("ti"), self._cat("ts")
         ids = self._ids
         if dedupe:
-            seen: dict[str, int] = {}
-            for i, old in enumerate(ids):
-                count = seen.get(old, 0) + 1
-                seen[old] = count
-                if count > 1:
-                    ids[i] = f"{old}#{count}"
-                    problems.append(Problem(old, None, f"duplicate article id; this copy is indexed as {ids[i]!r}", skipped=False))
+            problems.extend(rename_repeated_ids(ids))
         par_offsets = np.zeros(len(ids) + 1, dtype=np.int64)
         np.cumsum(self._par_counts, out=par_offsets[1:])
         table = ArticleTable(

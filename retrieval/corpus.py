@@ -265,12 +265,23 @@ def load_corpus(paths: Iterable[str | os.PathLike[str]]) -> LoadReport:
             continue
         for path in iter_files(root):
             load_file(root, path, report)
-    seen: dict[str, int] = {}
-    for i, article in enumerate(report.articles):
-        count = seen.get(article.id, 0) + 1
-        seen[article.id] = count
-        if count > 1:
-            new_id = f"{article.id}#{count}"
-            report.problems.append(Problem(article.id, None, f"duplicate article id; this copy is indexed as {new_id!r}", skipped=False))
+    ids = [a.id for a in report.articles]
+    report.problems.extend(rename_repeated_ids(ids))
+    for i, (article, new_id) in enumerate(zip(report.articles, ids, strict=True)):
+        if new_id != article.id:
             report.articles[i] = Article(new_id, article.title, article.date, article.url, article.text, article.paragraphs)
     return report
+
+
+def rename_repeated_ids(ids: list[str]) -> list[Problem]:
+    """Rename, in place, each repeat of an article id ``id#2``, ``id#3``, ... in order, and report each one (the
+    loader's rule, which an index build follows too)."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, old in enumerate(ids):
+        count = seen.get(old, 0) + 1
+        seen[old] = count
+        if count > 1:
+            ids[i] = f"{old}#{count}"
+            problems.append(Problem(old, None, f"duplicate article id; this copy is indexed as {ids[i]!r}", skipped=False))
+    return problems
