@@ -105,7 +105,7 @@ class StringColumn:
 
     def __getitem__(self, i: int) -> str | None:
         # Scalars read from the (memory-mapped) arrays, about 0.1 µs each. Python lists of them, made on first use,
-        # cost the first question after a restart 1 ms per 10,000 articles and the process about 40 bytes per string.
+        # cost the first question after a restart 1 ms per 10,000 articles and the process about 50 bytes per string.
         if not self.present[i]:
             return None
         return self.blob[int(self.offsets[i]) : int(self.offsets[i + 1])].decode("utf-8")
