@@ -46,7 +46,7 @@ from numpy.typing import NDArray
 from .layout import Layout
 from .ranking import Postings, ScannedPool, _article_best, _para_rank, best_k
 from .reads import count
-from .sparse import BLOCK, SparseBm25, distinct, locate, scratch_array
+from .sparse import BLOCK, SparseBm25, distinct, locate, scratch_array, search_sorted
 
 #: Sentences (or, for paragraph ranks, paragraphs) per cell.
 CELL = 32
@@ -135,7 +135,7 @@ def _runs(cells: NDArray[np.int64], size: int, limit: int) -> tuple[NDArray[np.i
 def _read(postings: Postings, lo: NDArray[np.int64], hi: NDArray[np.int64]) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
     """The postings of documents ``lo[i]:hi[i]`` (disjoint ranges, ascending): two binary searches per range."""
     docs, scores = postings
-    at = _ranges(np.searchsorted(docs, lo), np.searchsorted(docs, hi))
+    at = _ranges(search_sorted(docs, lo), search_sorted(docs, hi))
     count(scanned=at.size, located=2 * lo.size)
     return docs[at], scores[at]
 
@@ -178,8 +178,8 @@ class BlockPool:
         sent_paragraph = self.layout.sent_paragraph
         for u in self.paragraph_units:
             if u.first.size:
-                first = np.searchsorted(sent_paragraph, u.first, side="left")
-                last = np.searchsorted(sent_paragraph, u.last, side="right") - 1
+                first = search_sorted(sent_paragraph, u.first, side="left")
+                last = search_sorted(sent_paragraph, u.last, side="right") - 1
                 keep = last >= first
                 para += _spread(first[keep] // CELL, last[keep] // CELL, u.value[keep], cells)
         bound = np.where(own > 0, own + self.weight * para, 0.0)
@@ -378,7 +378,7 @@ class MaxScorePool(BlockPool):
         """The sentences of the paragraphs holding a rare term, their own scores, and those paragraphs' scores."""
         held = self._rare_paragraphs
         sent_paragraph = self.layout.sent_paragraph
-        docs = _ranges(np.searchsorted(sent_paragraph, held, side="left"), np.searchsorted(sent_paragraph, held, side="right"))
+        docs = _ranges(search_sorted(sent_paragraph, held, side="left"), search_sorted(sent_paragraph, held, side="right"))
         own = self._mixed(self.sentences, docs, "rank_own", self.layout.num_sentences)
         return docs, own, self._mixed(self.paragraphs, held, "rank_para", self.num_paragraphs)
 

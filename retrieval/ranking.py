@@ -52,7 +52,7 @@ from .layout import Layout
 from .qtype import answer_type
 from .reads import count
 from .related import related_terms
-from .sparse import locate, scratch_array, sorted_unique
+from .sparse import locate, scratch_array, search_sorted, sorted_unique
 from .tokens import Tokenizer
 
 FEATURES = (
@@ -266,7 +266,7 @@ def _in_articles(
     """
     if ordered:
         count(located=2 * arts.size)
-        return np.searchsorted(docs, hi[arts]) - np.searchsorted(docs, lo[arts])
+        return search_sorted(docs, hi[arts]) - search_sorted(docs, lo[arts])
     count(scanned=docs.size)
     values = np.sort(doc_article[docs].astype(np.int64))
     return np.searchsorted(values, arts, side="right") - np.searchsorted(values, arts, side="left")

@@ -19,10 +19,10 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 #: Per-thread scratch arrays of :meth:`SparseBm25.top`.
 _SCRATCH = threading.local()
@@ -363,10 +363,17 @@ class SparseBm25:
         )
 
 
+def search_sorted(sorted_values: NDArray[np.integer], at: ArrayLike, side: Literal["left", "right"] = "left") -> NDArray[np.intp]:
+    """``np.searchsorted`` with ``at`` cast to the dtype of ``sorted_values``, which it must fit (document numbers fit
+    the int32 postings and per-sentence tables). Given wider needles, NumPy converts the whole haystack first: a copy of
+    a posting list on every call (0.43 ms for 2M postings, against 2 µs cast)."""
+    return np.searchsorted(sorted_values, np.asarray(at).astype(sorted_values.dtype, copy=False), side=side)
+
+
 def locate(sorted_values: NDArray[np.integer], at: NDArray[np.integer]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
     """Which of ``at`` are in the ascending ``sorted_values`` (a column's postings), and where: positions are
     meaningful only where found (elsewhere 0, so they can index without a bounds check)."""
-    pos = np.searchsorted(sorted_values, at)
+    pos = search_sorted(sorted_values, at)
     inside = pos < sorted_values.size
     pos = np.where(inside, pos, 0)
     if sorted_values.size == 0:
