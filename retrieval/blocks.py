@@ -44,9 +44,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .layout import Layout
-from .ranking import Postings, ScannedPool, _article_best, _para_rank, best_k
+from .ranking import Postings, ScannedPool, _para_rank, article_best_looked_up, best_k, look_up
 from .reads import count
-from .sparse import BLOCK, SparseBm25, distinct, locate, scratch_array, search_sorted
+from .sparse import BLOCK, SparseBm25, distinct, locate, scratch_array, search_sorted, spans
 
 #: Sentences (or, for paragraph ranks, paragraphs) per cell.
 CELL = 32
@@ -114,15 +114,6 @@ def _spread(first: NDArray[np.int64], last: NDArray[np.int64], value: NDArray[np
     return out
 
 
-def _ranges(lo: NDArray[np.int64], hi: NDArray[np.int64]) -> NDArray[np.int64]:
-    """The positions ``lo[i]:hi[i]`` of every range, concatenated."""
-    lens = np.maximum(hi - lo, 0)
-    total = int(lens.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64)
-    return np.repeat(lo - (np.cumsum(lens) - lens), lens) + np.arange(total, dtype=np.int64)
-
-
 def _runs(cells: NDArray[np.int64], size: int, limit: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The sorted ``cells`` (of ``size`` documents each, ``limit`` documents in all) as runs of consecutive
     documents: their starts and (exclusive) ends."""
@@ -135,7 +126,7 @@ def _runs(cells: NDArray[np.int64], size: int, limit: int) -> tuple[NDArray[np.i
 def _read(postings: Postings, lo: NDArray[np.int64], hi: NDArray[np.int64]) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
     """The postings of documents ``lo[i]:hi[i]`` (disjoint ranges, ascending): two binary searches per range."""
     docs, scores = postings
-    at = _ranges(search_sorted(docs, lo), search_sorted(docs, hi))
+    at = spans(search_sorted(docs, lo), search_sorted(docs, hi))
     count(scanned=at.size, located=2 * lo.size)
     return docs[at], scores[at]
 
@@ -261,35 +252,17 @@ class BlockPool:
 
     # -- scores of given sentences and paragraphs ----------------------------------------------
 
-    @staticmethod
-    def _look_up(lists: list[Postings], at: NDArray[np.int64]) -> NDArray[np.float64]:
-        """The summed scores ``lists`` give documents ``at``, term by term in order (as the full scan sums them)."""
-        out = np.zeros(at.size)
-        for docs, scores in lists:
-            found, pos = locate(docs, at)
-            out[found] += scores[pos[found]]
-        count(located=at.size * len(lists))
-        return out
-
     def own(self, ids: NDArray[np.int64]) -> NDArray[np.float64]:
         """See :meth:`retrieval.ranking.PoolScores.own`."""
-        return self._look_up(self.sentences, ids)
+        return look_up(self.sentences, ids)
 
     def para(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
         """See :meth:`retrieval.ranking.PoolScores.para`."""
-        return self._look_up(self.paragraphs, paras)
+        return look_up(self.paragraphs, paras)
 
     def article_best(self, arts: NDArray[np.int64]) -> NDArray[np.float64]:
         """See :meth:`retrieval.ranking.PoolScores.article_best`: the scores of the articles' paragraphs looked up."""
-        layout = self.layout
-        cand = np.unique(arts)
-        paras = _ranges(layout.para_lo[cand], layout.para_hi[cand])
-        scratch = scratch_array("rank_para", self.num_paragraphs, np.float64)
-        scratch[paras] = self.para(paras)
-        try:
-            return _article_best(layout, scratch, np.empty(0, dtype=np.int32), arts)
-        finally:
-            scratch[paras] = 0.0
+        return article_best_looked_up(self.layout, self.paragraphs, arts)
 
     def para_rank(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
         """See :meth:`retrieval.ranking.PoolScores.para_rank`: only the paragraph cells whose bound reaches the lowest
@@ -378,7 +351,7 @@ class MaxScorePool(BlockPool):
         """The sentences of the paragraphs holding a rare term, their own scores, and those paragraphs' scores."""
         held = self._rare_paragraphs
         sent_paragraph = self.layout.sent_paragraph
-        docs = _ranges(search_sorted(sent_paragraph, held, side="left"), search_sorted(sent_paragraph, held, side="right"))
+        docs = spans(search_sorted(sent_paragraph, held, side="left"), search_sorted(sent_paragraph, held, side="right"))
         own = self._mixed(self.sentences, docs, "rank_own", self.layout.num_sentences)
         return docs, own, self._mixed(self.paragraphs, held, "rank_para", self.num_paragraphs)
 

@@ -381,6 +381,15 @@ def locate(sorted_values: NDArray[np.integer], at: NDArray[np.integer]) -> tuple
     return inside & (sorted_values[pos] == at), pos
 
 
+def spans(lo: NDArray[np.int64], hi: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The positions ``lo[i]:hi[i]`` of every range, concatenated."""
+    lens = np.maximum(hi - lo, 0)
+    total = int(lens.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.repeat(lo - (np.cumsum(lens) - lens), lens) + np.arange(total, dtype=np.int64)
+
+
 def sorted_unique(values: NDArray[np.integer]) -> NDArray[np.integer]:
     """``np.unique`` by sorting (NumPy 2's hash-based ``unique`` is several times slower on these sizes)."""
     ordered = np.sort(values)
