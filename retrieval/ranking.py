@@ -583,16 +583,27 @@ class PoolScores(Protocol):
         ...
 
 
-class ScannedPool:
+class _Scratch:
+    """The per-thread scratch arrays a full scan sums own and paragraph scores into, and the pool score read from them."""
+
+    def __init__(self, layout: Layout, paragraph_weight: float) -> None:
+        self.layout, self.weight = layout, paragraph_weight
+        self.scratch_own = scratch_array("rank_own", layout.num_sentences, np.float64)
+        self.scratch_para = scratch_array("rank_para", len(layout.para_article), np.float64)
+
+    def pool_of(self, docs: NDArray[np.integer]) -> NDArray[np.float64]:
+        """Pool scores of sentences ``docs`` (own plus ``paragraph_weight`` x paragraph, as summed so far)."""
+        return self.scratch_own[docs] + self.weight * self.scratch_para[self.layout.sent_paragraph[docs]]
+
+
+class ScannedPool(_Scratch):
     """:class:`PoolScores` from every posting of every query term, summed into per-thread scratch arrays that are zero
     outside the postings read (and zeroed again by :meth:`close`), so a look-up of any sentence or paragraph is exact."""
 
     def __init__(
         self, sentence_postings: list[Postings], paragraph_postings: list[Postings], layout: Layout, paragraph_weight: float
     ) -> None:
-        self.layout, self.weight = layout, paragraph_weight
-        self.scratch_own = scratch_array("rank_own", layout.num_sentences, np.float64)
-        self.scratch_para = scratch_array("rank_para", len(layout.para_article), np.float64)
+        super().__init__(layout, paragraph_weight)
         self.s_parts = [docs for docs, _ in sentence_postings if docs.size]
         self.p_parts = [docs for docs, _ in paragraph_postings if docs.size]
         # Every posting, a sentence once per query term it holds (no de-duplication of the whole: that costs more).
@@ -600,10 +611,6 @@ class ScannedPool:
         self.para_postings = np.concatenate(self.p_parts) if self.p_parts else np.empty(0, dtype=np.int32)
         count(scanned=self.postings.size + self.para_postings.size)
         _add_postings(self.scratch_own, self.scratch_para, sentence_postings, paragraph_postings)
-
-    def pool_of(self, docs: NDArray[np.integer]) -> NDArray[np.float64]:
-        """Pool scores of sentences ``docs``."""
-        return self.scratch_own[docs] + self.weight * self.scratch_para[self.layout.sent_paragraph[docs]]
 
     def best(self, n: int, allowed: NDArray[np.bool_] | None) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """See :meth:`PoolScores.best`."""
@@ -659,7 +666,7 @@ def _zero(scratch: NDArray[np.float64], parts: list[NDArray[np.int32]], lo: int,
             scratch[docs] = 0.0
 
 
-class StretchedPool:
+class StretchedPool(_Scratch):
     """:class:`PoolScores` from every posting of every query term, summed into per-thread scratch arrays one stretch
     of :data:`STRETCH` sentences (and, in article order, their paragraphs) at a time: the stretch's best sentences
     are kept, its paragraphs' scores noted for :meth:`para_rank`, and its scratch zeroed again while still in cache.
@@ -669,9 +676,7 @@ class StretchedPool:
     def __init__(
         self, sentence_postings: list[Postings], paragraph_postings: list[Postings], layout: Layout, paragraph_weight: float
     ) -> None:
-        self.layout, self.weight = layout, paragraph_weight
-        self.scratch_own = scratch_array("rank_own", layout.num_sentences, np.float64)
-        self.scratch_para = scratch_array("rank_para", len(layout.para_article), np.float64)
+        super().__init__(layout, paragraph_weight)
         self.sentence_postings = [(docs, scores) for docs, scores in sentence_postings if docs.size]
         self.paragraph_postings = [(docs, scores) for docs, scores in paragraph_postings if docs.size]
         count(scanned=sum(docs.size for docs, _ in self.sentence_postings + self.paragraph_postings))
@@ -740,7 +745,7 @@ class StretchedPool:
             self._add(self.scratch_own, self.sentence_postings, own_at, i, self.own_parts)
             if self.own_parts:
                 found = self._stretch_best(n, allowed, float(kept_pool.min()) if kept.size >= n else None)
-                ids, pools = np.concatenate([kept, found]), np.concatenate([kept_pool, self._pool(found)])
+                ids, pools = np.concatenate([kept, found]), np.concatenate([kept_pool, self.pool_of(found)])
                 kept = best_k(ids, pools, n)
                 kept_pool = pools[np.searchsorted(ids, kept)]  # ``ids`` is ascending: every stretch follows the last
             self._clear_stretch()
@@ -768,10 +773,6 @@ class StretchedPool:
             return float(self.scratch_para[lo:hi].max(initial=0.0))
         return float(max((self.scratch_para[p].max() for p in self.para_parts), default=0.0))
 
-    def _pool(self, docs: NDArray[np.integer]) -> NDArray[np.float64]:
-        """Pool scores of sentences ``docs`` of the stretch being summed."""
-        return self.scratch_own[docs] + self.weight * self.scratch_para[self.layout.sent_paragraph[docs]]
-
     def _stretch_best(self, n: int, allowed: NDArray[np.bool_] | None, floor: float | None) -> NDArray[np.int64]:
         """The distinct sentences of the stretch being summed that may be among the best ``n`` (own score above zero,
         pool score above ``floor`` when one is set, of ``allowed`` articles), ascending."""
@@ -789,7 +790,7 @@ class StretchedPool:
                 docs = docs[own[docs] + reach > floor]
         if allowed is not None:
             docs = docs[allowed[self.layout.sent_article[docs]]]
-        pool = self._pool(docs)
+        pool = self.pool_of(docs)
         if floor is not None:
             above = pool > floor
             docs, pool = docs[above], pool[above]
