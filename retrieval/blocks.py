@@ -2,7 +2,7 @@
 
 :func:`retrieval.ranking.candidates` wants the ``n`` best sentences by pool score, a sentence's own BM25 plus
 ``paragraph_weight`` x its paragraph's BM25, and then a few scores of given sentences and paragraphs. Reading every
-posting of every query term (:class:`retrieval.ranking.ScannedPool`) costs hundreds of thousands of postings on a
+posting of every query term (:class:`retrieval.pools.ScannedPool`) costs hundreds of thousands of postings on a
 question with a common word. :class:`BlockPool` gives the same values from far fewer:
 
 - **Bounds per cell.** Sentence numbers are cut into cells of :data:`CELL`. Each term's postings are cut into
@@ -44,7 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .layout import Layout
-from .ranking import Postings, ScannedPool, _para_rank, article_best_looked_up, best_k, look_up
+from .pools import PoolScores, Postings, article_best_looked_up, best_k, full_scan, look_up, paragraph_rank
 from .reads import count
 from .sparse import BLOCK, SparseBm25, distinct, locate, scratch_array, search_sorted, spans
 
@@ -132,8 +132,8 @@ def _read(postings: Postings, lo: NDArray[np.int64], hi: NDArray[np.int64]) -> t
 
 
 class BlockPool:
-    """:class:`retrieval.ranking.PoolScores` read block by block (see the module's docstring): the same values as
-    :class:`retrieval.ranking.ScannedPool`, from the postings that can still matter.
+    """:class:`retrieval.pools.PoolScores` read block by block (see the module's docstring): the same values as
+    :class:`retrieval.pools.ScannedPool`, from the postings that can still matter.
 
     ``terms`` are the query's term ids in both matrices (they share one vocabulary; -1 for a term neither knows),
     repeated as often as the query repeats them, in the order their scores are summed.
@@ -224,7 +224,7 @@ class BlockPool:
                 para[docs] = 0.0
 
     def best(self, n: int, allowed: NDArray[np.bool_] | None) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """See :meth:`retrieval.ranking.PoolScores.best`."""
+        """See :meth:`retrieval.pools.PoolScores.best`."""
         bound = self._bounds(allowed)
         live = np.flatnonzero(bound > 0)
         order = live[np.argsort(-bound[live], kind="stable")]
@@ -253,19 +253,19 @@ class BlockPool:
     # -- scores of given sentences and paragraphs ----------------------------------------------
 
     def own(self, ids: NDArray[np.int64]) -> NDArray[np.float64]:
-        """See :meth:`retrieval.ranking.PoolScores.own`."""
+        """See :meth:`retrieval.pools.PoolScores.own`."""
         return look_up(self.sentences, ids)
 
     def para(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
-        """See :meth:`retrieval.ranking.PoolScores.para`."""
+        """See :meth:`retrieval.pools.PoolScores.para`."""
         return look_up(self.paragraphs, paras)
 
     def article_best(self, arts: NDArray[np.int64]) -> NDArray[np.float64]:
-        """See :meth:`retrieval.ranking.PoolScores.article_best`: the scores of the articles' paragraphs looked up."""
+        """See :meth:`retrieval.pools.PoolScores.article_best`: the scores of the articles' paragraphs looked up."""
         return article_best_looked_up(self.layout, self.paragraphs, arts)
 
     def para_rank(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
-        """See :meth:`retrieval.ranking.PoolScores.para_rank`: only the paragraph cells whose bound reaches the lowest
+        """See :meth:`retrieval.pools.PoolScores.para_rank`: only the paragraph cells whose bound reaches the lowest
         candidate paragraph's score are read."""
         floor = float(self.para(paras).min()) if paras.size else 0.0
         cells = (self.num_paragraphs + CELL - 1) // CELL
@@ -286,13 +286,13 @@ class BlockPool:
                     scratch[docs] += scores
                     parts.append(docs)
             read = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
-            return _para_rank(scratch, read, paras)
+            return paragraph_rank(scratch, read, paras)
         finally:
             for docs in parts:
                 scratch[docs] = 0.0
 
     def close(self) -> None:
-        """See :meth:`retrieval.ranking.PoolScores.close` (every method leaves its scratch zeroed already)."""
+        """See :meth:`retrieval.pools.PoolScores.close` (every method leaves its scratch zeroed already)."""
 
 
 class MaxScorePool(BlockPool):
@@ -314,7 +314,7 @@ class MaxScorePool(BlockPool):
         own_max = sum(sentences.column_max(t) for t, c in zip(terms, common, strict=True) if c)
         para_max = sum(paragraphs.column_max(t) for t, c in zip(terms, common, strict=True) if c)
         #: Set when the split does not prune: the full scan, which then answers everything.
-        self.scan: ScannedPool | None = None
+        self.scan: PoolScores | None = None
         #: The most a sentence (a paragraph) holding no rare term can score.
         self.common_pool = (own_max + paragraph_weight * para_max) * (1 + SLACK) + SLACK
         self.common_para = para_max * (1 + SLACK) + SLACK
@@ -356,7 +356,7 @@ class MaxScorePool(BlockPool):
         return docs, own, self._mixed(self.paragraphs, held, "rank_para", self.num_paragraphs)
 
     def best(self, n: int, allowed: NDArray[np.bool_] | None) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """See :meth:`retrieval.ranking.PoolScores.best`."""
+        """See :meth:`retrieval.pools.PoolScores.best`."""
         docs, own, para = self._rare_scores
         keep = own > 0
         if allowed is not None:
@@ -372,26 +372,26 @@ class MaxScorePool(BlockPool):
         ids = best_k(docs, pools, n)
         return ids, pools[np.searchsorted(docs, ids)]
 
-    def _scanned(self) -> ScannedPool:
-        """The full scan of every posting, read on first need."""
+    def _scanned(self) -> PoolScores:
+        """The full scan of every posting (:func:`retrieval.pools.full_scan`), read on first need."""
         if self.scan is None:
-            self.scan = ScannedPool(self.sentences, self.paragraphs, self.layout, self.weight)
+            self.scan = full_scan(self.sentences, self.paragraphs, self.layout, self.weight)
         return self.scan
 
     def own(self, ids: NDArray[np.int64]) -> NDArray[np.float64]:
-        """See :meth:`retrieval.ranking.PoolScores.own`."""
+        """See :meth:`retrieval.pools.PoolScores.own`."""
         return self.scan.own(ids) if self.scan is not None else super().own(ids)
 
     def para(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
-        """See :meth:`retrieval.ranking.PoolScores.para`."""
+        """See :meth:`retrieval.pools.PoolScores.para`."""
         return self.scan.para(paras) if self.scan is not None else super().para(paras)
 
     def article_best(self, arts: NDArray[np.int64]) -> NDArray[np.float64]:
-        """See :meth:`retrieval.ranking.PoolScores.article_best`."""
+        """See :meth:`retrieval.pools.PoolScores.article_best`."""
         return self.scan.article_best(arts) if self.scan is not None else super().article_best(arts)
 
     def para_rank(self, paras: NDArray[np.int64]) -> NDArray[np.float64]:
-        """See :meth:`retrieval.ranking.PoolScores.para_rank`."""
+        """See :meth:`retrieval.pools.PoolScores.para_rank`."""
         floor = float(self.para(paras).min()) if paras.size else 0.0
         if self.scan is not None or not self.common_para < floor:
             return self._scanned().para_rank(paras)
@@ -399,11 +399,11 @@ class MaxScorePool(BlockPool):
         scratch = scratch_array("rank_para", self.num_paragraphs, np.float64)
         scratch[held] = self._rare_scores[2]
         try:
-            return _para_rank(scratch, held.astype(np.int32), paras)
+            return paragraph_rank(scratch, held.astype(np.int32), paras)
         finally:
             scratch[held] = 0.0
 
     def close(self) -> None:
-        """See :meth:`retrieval.ranking.PoolScores.close`."""
+        """See :meth:`retrieval.pools.PoolScores.close`."""
         if self.scan is not None:
             self.scan.close()

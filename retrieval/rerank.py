@@ -18,7 +18,8 @@ from numpy.typing import NDArray
 from .blocks import MaxScorePool, read_whole
 from .engines.bm25s import Bm25sEngine
 from .index import SentenceIndex
-from .ranking import FEATURES, WEIGHTS, Candidates, PoolScores, Ranked, candidates, combine
+from .pools import PoolScores
+from .ranking import FEATURES, WEIGHTS, Candidates, Ranked, candidates, combine
 
 _LOCAL = threading.local()
 

@@ -10,8 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrieval.continuation import leans_on_previous
+from retrieval.pools import best_k
 from retrieval.qtype import answer_type
-from retrieval.ranking import FEATURES, Candidates, _pairs, answer_cue, best_k, phrase_hits, question_phrases, with_neighbours
+from retrieval.ranking import FEATURES, Candidates, _pairs, answer_cue, phrase_hits, question_phrases, with_neighbours
 from retrieval.related import related_terms
 from retrieval.tokens import Tokenizer
 

@@ -1,5 +1,5 @@
 """The block-max candidate stage (:class:`retrieval.blocks.BlockPool`) picks the same candidates with the same
-feature values as the full scan of every posting (:class:`retrieval.ranking.ScannedPool`), on many random queries
+feature values as the full scan of every posting (:class:`retrieval.pools.ScannedPool`), on many random queries
 over a synthetic corpus whose common words fill many blocks and whose rare ones are read whole."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The full scans of the candidate stage give the values of summing every posting: :class:`retrieval.ranking.ScannedPool`
-(every posting at once) and :class:`retrieval.ranking.StretchedPool` (one stretch of sentences at a time, whatever the
+"""The full scans of the candidate stage give the values of summing every posting: :class:`retrieval.pools.ScannedPool`
+(every posting at once) and :class:`retrieval.pools.StretchedPool` (one stretch of sentences at a time, whatever the
 stretch size, and whether a stretch is read through its postings or whole). Checked against a brute-force sum over
 random postings and layouts, and against each other on a real index's questions."""
 
@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval import ranking
+from retrieval import pools as pool_module
 from retrieval.index import SentenceIndex
 from retrieval.layout import Layout
-from retrieval.ranking import Postings, ScannedPool, StretchedPool, query_terms
+from retrieval.pools import Postings, ScannedPool, StretchedPool
+from retrieval.ranking import query_terms
 from retrieval.rerank import index_candidates
 from retrieval.sparse import scratch_array
 from tests.retrieval.test_sparse_ranking import SEED_QUESTIONS
@@ -62,8 +63,8 @@ def _summed(lists: list[Postings], size: int) -> np.ndarray:
 def test_every_scan_gives_the_brute_force_values(
     monkeypatch: pytest.MonkeyPatch, ordered: bool, scan_class: type[ScannedPool | StretchedPool], stretch: int, dense: int
 ) -> None:
-    monkeypatch.setattr(ranking, "STRETCH", stretch)
-    monkeypatch.setattr(ranking, "DENSE", dense)
+    monkeypatch.setattr(pool_module, "STRETCH", stretch)
+    monkeypatch.setattr(pool_module, "DENSE", dense)
     rng = np.random.default_rng(stretch + dense + ordered)
     layout = _layout(rng, ordered)
     num, paragraphs = layout.num_sentences, len(layout.para_article)
@@ -114,10 +115,10 @@ def test_a_paragraph_rank_without_best_reads_every_paragraph() -> None:
 
 
 def test_stretches_give_a_real_index_the_same_candidates(monkeypatch: pytest.MonkeyPatch, seed_index: SentenceIndex) -> None:
-    assert seed_index.num_sentences < ranking.STRETCHED_FROM  # scanned whole
+    assert seed_index.num_sentences < pool_module.STRETCHED_FROM  # scanned whole
     whole = {q: index_candidates(seed_index, query_terms(seed_index.tokenizer, q), q) for q in SEED_QUESTIONS}
-    monkeypatch.setattr(ranking, "STRETCHED_FROM", 0)
-    monkeypatch.setattr(ranking, "STRETCH", 5)
+    monkeypatch.setattr(pool_module, "STRETCHED_FROM", 0)
+    monkeypatch.setattr(pool_module, "STRETCH", 5)
     for question, expected in whole.items():
         got = index_candidates(seed_index, query_terms(seed_index.tokenizer, question), question)
         assert got.ids.tolist() == expected.ids.tolist()
