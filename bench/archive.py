@@ -10,7 +10,8 @@
    build seconds, sentences/s, peak build RSS, index size on disk.
 3. Restarts from the saved index in a fresh process per mode (:mod:`bench.child` ``serve``, ``[answer] semantic``
    false, then true): process start to first answer, serving RSS after the questions, p50/p99 of the full answer
-   path (answer + render, as ``make bench`` measures it).
+   path (answer + render): asked back to back as a bot answers, and as ``make bench`` measures it, each question just
+   after raw bm25s retrieval over the same matrix (which leaves the CPU's caches cold for it).
 
 Prints one table and a goals table (the issue's targets at 10M: met, or missed by how much), with the date and load
 average, and writes ``bench/results/archive.json``.
@@ -152,11 +153,12 @@ def _rows(r: dict[str, object]) -> Iterator[str]:
             f"| {mode}: restart → first answer / open index | {v['process_ready_seconds']:.2f} s / {v['load_seconds']:.3f} s "
             f"| {v['loadavg']:.1f} |"
         )
-        split = (
-            f" ({v['rss_anon_mb']:,.0f} MB heap + {v['rss_file_mb']:,.0f} MB mapped index pages)" if "rss_anon_mb" in v else ""
-        )
+        split = f" ({v['rss_anon_mb']:,.0f} MB heap + {v['rss_file_mb']:,.0f} MB mapped index pages)" if "rss_anon_mb" in v else ""
         yield f"| {mode}: serving RSS after the questions | {v['rss_mb']:,.0f} MB{split} | |"
-        yield f"| {mode}: full answer path p50 / p99 | {full['p50']:.1f} / {full['p99']:.1f} ms | |"
+        if "full_alone" in v:
+            alone: dict[str, float] = v["full_alone"]  # type: ignore[assignment]
+            yield f"| {mode}: full answer path p50 / p99, questions back to back | {alone['p50']:.1f} / {alone['p99']:.1f} ms | |"
+        yield f"| {mode}: full answer path p50 / p99, each after a raw bm25s sweep | {full['p50']:.1f} / {full['p99']:.1f} ms | |"
 
 
 def goals(r: dict[str, object]) -> list[str]:
@@ -165,13 +167,15 @@ def goals(r: dict[str, object]) -> list[str]:
     s: dict[str, dict[str, object]] = r["serve"]  # type: ignore[assignment]
     lex, sem = s["lexical"], s["semantic"]
     lex_p99 = float(lex["full"]["p99"])  # type: ignore[index]
+    lex_alone_p99 = float(lex.get("full_alone", lex["full"])["p99"])  # type: ignore[index, union-attr]
     checks = [
         ("peak build RSS", b["peak_rss_mb"], BUILD_RSS_MB, "MB", True),
         ("build rate", b["rate"], BUILD_RATE, "sentences/s", False),
         ("serving RSS (semantic on)", float(sem["rss_mb"]), SERVE_RSS_MB, "MB", True),  # type: ignore[arg-type]
         ("restart → first answer (lexical)", float(lex["process_ready_seconds"]), RESTART_S, "s", True),  # type: ignore[arg-type]
         ("restart → first answer (semantic on)", float(sem["process_ready_seconds"]), RESTART_S, "s", True),  # type: ignore[arg-type]
-        ("lexical answer path p99", lex_p99, LEXICAL_P99_MS, "ms", True),
+        ("lexical answer path p99, questions back to back", lex_alone_p99, LEXICAL_P99_MS, "ms", True),
+        ("lexical answer path p99, each after a raw bm25s sweep", lex_p99, LEXICAL_P99_MS, "ms", True),
     ]
     out = [f"Goals (targets at 10M; this run: {r['sentences']:,} sentences)", ""]
     out += ["| goal | measured | target | met |", "|---|---:|---:|:---:|"]

@@ -21,6 +21,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -89,6 +90,17 @@ def _raw_bm25s(engine: Bm25sEngine):  # type: ignore[no-untyped-def]
     return raw
 
 
+def _back_to_back(full: Callable[[str], None], questions: list[str], rounds: int = 2) -> list[float]:
+    """Seconds of each call of ``full``, every question asked once per round, one after another."""
+    seconds = []
+    for _round in range(rounds):
+        for q in questions:
+            s = time.perf_counter()
+            full(q)
+            seconds.append(time.perf_counter() - s)
+    return seconds
+
+
 def serve(corpus: str, cache: str, questions_file: str, rank_bm25: bool, settings: AnswerSettings) -> dict[str, object]:
     """Restart from the saved index; time the full answer path, our retrieval, raw bm25s and (optionally) rank-bm25."""
     questions: list[str] = json.loads(Path(questions_file).read_text())
@@ -124,7 +136,10 @@ def serve(corpus: str, cache: str, questions_file: str, rank_bm25: bool, setting
 
     # Wall time, and the thread's CPU time for the full path: on a shared machine the
     # difference is time spent waiting for a core.
-    samples: dict[str, list[float]] = {"full": [], "search": [], "bm25s": [], "full_cpu": []}
+    # First the answer path alone, questions back to back as a bot answers them (the first round in this fresh
+    # process, so it pays for first reads of the index pages). The interleaved rounds below, which compare engines
+    # under the same load, run every answer just after raw bm25s has swept the whole matrix through the CPU's caches.
+    samples: dict[str, list[float]] = {"full_alone": _back_to_back(full, questions), "full": [], "search": [], "bm25s": [], "full_cpu": []}
     for _round in range(2):  # interleaved, so load on the machine hits all three alike
         for i, q in enumerate(questions):
             steps = (("full", partial(full, q)), ("search", partial(ours, i)), ("bm25s", partial(bm25s_retrieve, i)))
@@ -229,9 +244,7 @@ async def _live(corpus: str, cache: str) -> dict[str, object]:
     answered_during_compaction = 0
     try:
         t = time.perf_counter()
-        article.write_text(
-            "date 2026-11-26\n\nThe zorblatt quintessor reactor opened in Vexhollow on Thursday. Officials cheered."
-        )
+        article.write_text("date 2026-11-26\n\nThe zorblatt quintessor reactor opened in Vexhollow on Thursday. Officials cheered.")
         while not found():
             if time.perf_counter() - t > 60:
                 raise RuntimeError("the new article never became answerable")
