@@ -79,6 +79,11 @@ _REASON = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|at|from|near|to|into|across|of)\s+(?:the\s+)?([A-Z][\w'’-]+)")
+#: The case-blind patterns without ``re.I``, for lower-cased text: Python's ``re`` matches word alternations 2.5x
+#: faster that way (200 candidate texts: _NUMBER 1.54 -> 0.61 ms, _REASON 1.23 -> 0.45 ms).
+_LOWERED = {p: re.compile(p.pattern) for p in (_NUMBER, _REASON)}
+#: Letters that ``re.I`` matches to an ASCII letter but ``str.lower`` leaves alone (dotless i, long s).
+_FOLDED_ONLY = re.compile("[\u0131\u017f]")
 
 
 _QWORD = re.compile(r"\w+(?:['’.]\w+)*")
@@ -172,9 +177,15 @@ def answer_cues(kind: str | None, texts: Sequence[str], question: str) -> NDArra
         "reason": [(_REASON, 0)],
     }
     for pattern, group in patterns.get(kind, []):
+        haystack = joined
+        if pattern in _LOWERED:
+            # Lower-cased, the text must keep its length (so positions stay put) and hold no letter only re.I folds.
+            lowered_text = joined.lower()
+            if len(lowered_text) == len(joined) and not _FOLDED_ONLY.search(joined):
+                pattern, haystack = _LOWERED[pattern], lowered_text
         search = pattern.search
         row, pos = 0, 0
-        while (m := search(joined, pos)) is not None:
+        while (m := search(haystack, pos)) is not None:
             at = m.start()
             while at >= ends[row]:
                 row += 1

@@ -128,3 +128,25 @@ def test_batched_answer_cues_equal_one_at_a_time(seed_index: SentenceIndex, kind
     expected = [answer_cue(kind, t, question) for t in texts]
     assert answer_cues(kind, texts, question).tolist() == expected
     assert any(expected) or kind is None
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        "nothing odd here",
+        "f\u0131ve of them left",  # dotless i: re.I reads "five", lower() leaves it
+        "\u017fince then it grew",  # long s: re.I reads "since"
+        "\u0130" * 40 + " had FIVE, because of rain",  # dotted capital I: lower() makes each two characters
+        "5 \u212aelvin, BECAUSE cold",  # Kelvin sign: lower() makes it k, as re.I reads it
+    ],
+    ids=["plain", "dotless-i", "long-s", "dotted-capital-I", "kelvin-sign"],
+)
+@pytest.mark.parametrize("kind", ["number", "reason"])
+def test_case_blind_cues_equal_re_ignorecase(kind: str, odd: str) -> None:
+    """The number and reason cues search lower-cased text without re.I, unless a text holds a letter that lower-casing
+    and re.I treat differently; either way the batch must say what re.I says text by text."""
+    texts = [odd, "FIVE people came.", "It shut BECAUSE of rain.", "Twenty Percent rose", "Due To the flood", "none", odd]
+    question = "Why did it close?"
+    expected = [answer_cue(kind, t, question) for t in texts]
+    assert answer_cues(kind, texts, question).tolist() == expected
+    assert any(expected)
