@@ -25,7 +25,11 @@ def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float = 0.8)
     """True when two sentences share at least ``threshold`` of their words (Jaccard), as wire copy edited lightly does."""
     if not a or not b:
         return a == b
-    return len(a & b) / len(a | b) >= threshold
+    small, large = sorted((len(a), len(b)))
+    if small / large < threshold:  # the similarity is at most small / large (and so, rounded, is its float)
+        return False
+    shared = len(a & b)
+    return shared / (small + large - shared) >= threshold
 
 
 def explain(ranked: Ranked, row: int, tokenizer: Tokenizer, question: str, text: str) -> Explanation:

@@ -4,6 +4,7 @@ and the no-answer threshold on the off-corpus question set."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,21 @@ def _corpus(folder: Path) -> list[Path]:
 @pytest.fixture
 def answerer(tmp_path: Path) -> Answerer:
     return Answerer(SentenceIndex.build(load_corpus(_corpus(tmp_path))))
+
+
+def test_near_duplicate_is_the_jaccard_similarity_test() -> None:
+    """Its shortcuts (sizes first, the union from the intersection) say what |a & b| / |a | b| >= threshold says."""
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(14)]
+    said = []
+    for _ in range(3000):
+        a = frozenset(rng.sample(words, rng.randint(0, 12)))
+        b = frozenset(rng.sample(words, rng.randint(0, 12)))
+        threshold = rng.choice([0.5, 0.6, 0.75, 0.8, 0.9, 1.0, rng.random()])
+        expected = a == b if not a or not b else len(a & b) / len(a | b) >= threshold
+        assert near_duplicate(a, b, threshold) == expected
+        said.append(expected)
+    assert 100 < sum(said) < 2900  # both answers, many times
 
 
 def test_near_duplicates_by_shared_words() -> None:
@@ -128,7 +144,7 @@ def test_the_why_view_says_which_words_stood_in(tmp_path: Path) -> None:
 
 
 def test_a_question_said_in_other_words_is_answered_not_refused(tmp_path: Path) -> None:
-    """"prefer" is in no article; the memo says "favored". Counted half, that lifts it over ``min_coverage``."""
+    """ "prefer" is in no article; the memo says "favored". Counted half, that lifts it over ``min_coverage``."""
     index = route_index(tmp_path)
     question = "What did the board prefer?"
     answer = Answerer(index).answer(Question(question))
