@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import Searcher
+from retrieval import Searcher, pools
 from retrieval.build import analyse_paths
 from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex
@@ -110,6 +110,31 @@ def test_random_queries_give_the_full_scan_s_candidates_and_features(index: Sent
         with reading_by_blocks():
             used += block_pool(small, terms) is not None
     assert used > 10  # many queries hold a term common enough to be bounded by its blocks
+
+
+def test_a_fallback_to_the_scan_in_stretches_gives_the_same(index: SentenceIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the blocks do not prune they fall back to the full scan that suits the index's size; on an index of
+    millions that is :class:`retrieval.pools.StretchedPool`, here forced with stretches of 37 sentences."""
+    made: list[pools.StretchedPool] = []
+
+    class Noted(pools.StretchedPool):  # the real scan, noting that it was made
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            made.append(self)
+
+    rng = random.Random(11)
+    for _ in range(40):
+        terms = [WORDS[min(int(rng.paretovariate(0.6)) - 1, len(WORDS) - 1)] for _ in range(rng.randint(2, 5))]
+        question = " ".join(terms)
+        whole = index_candidates(index, terms, question)
+        with monkeypatch.context() as m:
+            m.setattr(pools, "STRETCHED_FROM", 0)
+            m.setattr(pools, "STRETCH", 37)
+            m.setattr(pools, "StretchedPool", Noted)
+            with reading_by_blocks():
+                blocked = index_candidates(index, terms, question)
+        _assert_equal(whole, blocked)
+    assert made  # some queries fell back to the scan
 
 
 def test_one_common_word_and_one_rare_word(index: SentenceIndex) -> None:
