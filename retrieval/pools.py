@@ -245,9 +245,19 @@ STRETCH = 1 << 18
 DENSE = 4
 
 
+def _dense(parts: list[Docs], lo: int, hi: int) -> bool:
+    """Whether ``parts`` (documents within ``lo:hi``) are dense enough in their span to read or zero it whole."""
+    return sum(p.size for p in parts) * DENSE > hi - lo
+
+
+def _one(parts: list[Docs]) -> Docs:
+    """The documents of ``parts``, one after another (the part itself when there is one)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 def _zero(scratch: NDArray[np.float64], parts: list[Docs], lo: int, hi: int) -> None:
     """Zero the scratch scores at ``parts`` (documents within ``lo:hi``): the span whole when the parts are dense in it."""
-    if sum(p.size for p in parts) * DENSE > hi - lo:
+    if _dense(parts, lo, hi):
         scratch[lo:hi] = 0.0
     else:
         for docs in parts:
@@ -341,7 +351,7 @@ class StretchedPool(_Scratch):
     def _clear_stretch(self) -> None:
         """Zero the stretch's scratch scores, first noting its paragraphs' scores (in article order)."""
         if self.ordered and self.para_parts:
-            docs = self.para_parts[0] if len(self.para_parts) == 1 else np.concatenate(self.para_parts)
+            docs = _one(self.para_parts)
             self.para_seen.append((docs, self.scratch_para[docs]))
         _zero(self.scratch_own, self.own_parts, *self.own_span)
         self.own_parts = []
@@ -356,7 +366,7 @@ class StretchedPool(_Scratch):
                 self.para_max = float(max((self.scratch_para[p].max() for p in self.para_parts), default=0.0))
             return self.para_max
         lo, hi = self.para_span
-        if hi - lo <= DENSE * sum(p.size for p in self.para_parts):
+        if _dense(self.para_parts, lo, hi):
             return float(self.scratch_para[lo:hi].max(initial=0.0))
         return float(max((self.scratch_para[p].max() for p in self.para_parts), default=0.0))
 
@@ -367,12 +377,12 @@ class StretchedPool(_Scratch):
         parts, own = self.own_parts, self.scratch_own
         # With a floor, a sentence must beat it with its paragraph scoring the stretch's best: most can't.
         reach = None if floor is None or self.weight < 0 else self.weight * self._paragraph_max()
-        if sum(p.size for p in parts) * DENSE > hi - lo:
+        if _dense(parts, lo, hi):
             scores = own[lo:hi]
             docs, per = np.flatnonzero((scores > 0) if reach is None else (scores > 0) & (scores + reach > floor)) + lo, 1
         else:
             # The best ``n x terms`` postings by pool score hold the best ``n`` sentences (one posting per term each).
-            docs, per = parts[0] if len(parts) == 1 else np.concatenate(parts), len(parts)
+            docs, per = _one(parts), len(parts)
             if reach is not None:
                 docs = docs[own[docs] + reach > floor]
         if allowed is not None:
