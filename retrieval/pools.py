@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from .kernels import add_at, pool_at, zero_at
 from .layout import Layout
 from .reads import count
 from .sparse import locate, scratch_array, search_sorted, sorted_unique, spans
@@ -42,7 +43,7 @@ def as_docs(docs: NDArray[np.integer]) -> Docs:
 def _add_part(scratch: NDArray[np.float64], docs: NDArray[np.int32], scores: NDArray[np.float32], parts: list[Docs]) -> None:
     """Add one run of postings into ``scratch``, noting their documents (as native indexes) in ``parts``."""
     part = as_docs(docs)
-    scratch[part] += scores
+    add_at(scratch, part, scores)
     parts.append(part)
 
 
@@ -170,7 +171,7 @@ class _Scratch:
 
     def pool_of(self, docs: NDArray[np.integer]) -> NDArray[np.float64]:
         """Pool scores of sentences ``docs`` (own plus ``paragraph_weight`` x paragraph, as summed so far)."""
-        return self.scratch_own[docs] + self.weight * self.scratch_para[self.layout.sent_paragraph[docs]]
+        return pool_at(self.scratch_own, self.layout.sent_paragraph, self.scratch_para, self.weight, docs)
 
 
 def _joined(lists: list[Postings]) -> NDArray[np.int32]:
@@ -193,12 +194,12 @@ class ScannedPool(_Scratch):
         self.postings = _joined(sentence_postings)
         self.para_postings = _joined(paragraph_postings)
         count(scanned=self.postings.size + self.para_postings.size)
-        # Added as int32 indexes (NumPy converts them in cache-sized chunks): converting each list whole first, as
-        # :class:`StretchedPool` does, measured slower here (p90 +20 % at 1M), where the scratch arrays fit the cache.
+        # Added as int32 indexes: converting each list to native indexes first, as :class:`StretchedPool` does,
+        # measured slower here with NumPy's adds (p90 +20 % at 1M), where the scratch arrays fit the cache.
         for docs, scores in sentence_postings:
-            self.scratch_own[docs] += scores
+            add_at(self.scratch_own, docs, scores)
         for docs, scores in paragraph_postings:
-            self.scratch_para[docs] += scores
+            add_at(self.scratch_para, docs, scores)
 
     def best(self, n: int, allowed: NDArray[np.bool_] | None) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """See :meth:`PoolScores.best`."""
@@ -232,9 +233,9 @@ class ScannedPool(_Scratch):
     def close(self) -> None:
         """See :meth:`PoolScores.close`."""
         for docs in self.s_parts:
-            self.scratch_own[docs] = 0.0
+            zero_at(self.scratch_own, docs)
         for docs in self.p_parts:
-            self.scratch_para[docs] = 0.0
+            zero_at(self.scratch_para, docs)
 
 
 #: Sentences whose scores the full scan sums at a time: one stretch's scratch scores (2 MB) stay in the CPU's cache
@@ -261,7 +262,7 @@ def _zero(scratch: NDArray[np.float64], parts: list[Docs], lo: int, hi: int) -> 
         scratch[lo:hi] = 0.0
     else:
         for docs in parts:
-            scratch[docs] = 0.0
+            zero_at(scratch, docs)
 
 
 class StretchedPool(_Scratch):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from retrieval import kernels
 from retrieval import pools as pool_module
 from retrieval.index import SentenceIndex
 from retrieval.layout import Layout
@@ -54,6 +55,7 @@ def _summed(lists: list[Postings], size: int) -> np.ndarray:
     return out
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
 @pytest.mark.parametrize("ordered", [True, False])
 @pytest.mark.parametrize(
     ("scan_class", "stretch", "dense"),
@@ -61,8 +63,15 @@ def _summed(lists: list[Postings], size: int) -> np.ndarray:
      (StretchedPool, 97, 10**9), (StretchedPool, 500, 0)],
 )  # fmt: skip
 def test_every_scan_gives_the_brute_force_values(
-    monkeypatch: pytest.MonkeyPatch, ordered: bool, scan_class: type[ScannedPool | StretchedPool], stretch: int, dense: int
+    monkeypatch: pytest.MonkeyPatch,
+    compiled: bool,
+    ordered: bool,
+    scan_class: type[ScannedPool | StretchedPool],
+    stretch: int,
+    dense: int,
 ) -> None:
+    if not compiled:  # the NumPy loops a machine without a C compiler runs
+        monkeypatch.setattr(kernels, "compiled", None)
     monkeypatch.setattr(pool_module, "STRETCH", stretch)
     monkeypatch.setattr(pool_module, "DENSE", dense)
     rng = np.random.default_rng(stretch + dense + ordered)

@@ -1,0 +1,44 @@
+"""The candidate stage's loops over postings: adding scores into a scratch array, zeroing it again, and reading pool
+scores (own + weight x paragraph) at given sentences.
+
+Compiled (``retrieval/_kernels.c``, built by ``pip install``) where a C compiler was found at install time, NumPy
+otherwise; both give the same values to the bit. NumPy's fancy indexing costs 2.5-3.5 ns a posting in its iterator,
+the compiled loops about what the memory reads cost (see docs/performance.md, *The compiled posting loops*).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+try:
+    import retrieval._kernels as compiled  # not ``from . import``: that names the package, to the import-graph test
+except ImportError:  # built without a C compiler: the NumPy loops below
+    compiled = None
+
+
+def add_at(scratch: NDArray[np.float64], docs: NDArray[np.integer], scores: NDArray[np.floating]) -> None:
+    """``scratch[docs] += scores`` (``docs`` distinct)."""
+    if compiled is not None:
+        compiled.add_at(scratch, np.ascontiguousarray(docs), np.ascontiguousarray(scores))
+    else:
+        scratch[docs] += scores
+
+
+def zero_at(scratch: NDArray[np.float64], docs: NDArray[np.integer]) -> None:
+    """``scratch[docs] = 0``."""
+    if compiled is not None:
+        compiled.zero_at(scratch, np.ascontiguousarray(docs))
+    else:
+        scratch[docs] = 0.0
+
+
+def pool_at(
+    own: NDArray[np.float64], sent_paragraph: NDArray[np.int32], para: NDArray[np.float64], weight: float, docs: NDArray[np.integer]
+) -> NDArray[np.float64]:
+    """``own[docs] + weight * para[sent_paragraph[docs]]``: the pool scores of sentences ``docs``."""
+    if compiled is None:
+        return own[docs] + weight * para[sent_paragraph[docs]]
+    out = np.empty(docs.size)
+    compiled.pool_at(out, own, sent_paragraph, para, weight, np.ascontiguousarray(docs))
+    return out

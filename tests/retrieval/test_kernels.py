@@ -1,0 +1,75 @@
+"""The compiled posting loops (``retrieval/_kernels.c``) give NumPy's values to the bit, for every index and score
+width the pools pass, and refuse what would read or write outside an array."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval import kernels
+
+compiled = kernels.compiled
+
+
+def test_the_kernels_were_built() -> None:
+    # `make install` builds them (gcc is part of the set-up); without them every question takes the NumPy loops.
+    assert compiled is not None, "retrieval._kernels was not built: is a C compiler installed?"
+
+
+@pytest.mark.parametrize("index_type", [np.int32, np.int64, np.intp])
+@pytest.mark.parametrize("score_type", [np.float32, np.float64])
+def test_adding_and_zeroing_match_numpy(index_type: type, score_type: type) -> None:
+    rng = np.random.default_rng(5)
+    for size in (1, 17, 5_000):
+        start = rng.uniform(-2, 2, size=size)
+        ours, theirs = start.copy(), start.copy()
+        for _ in range(4):  # one term's postings after another: distinct within a call
+            docs = np.sort(rng.choice(size, size=rng.integers(0, size + 1), replace=False)).astype(index_type)
+            scores = rng.uniform(0, 3, size=docs.size).astype(score_type)
+            kernels.add_at(ours, docs, scores)
+            theirs[docs] += scores
+            assert np.array_equal(ours, theirs)
+        docs = rng.choice(size, size=size // 2, replace=False).astype(index_type)
+        kernels.zero_at(ours, docs)
+        theirs[docs] = 0.0
+        assert np.array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("index_type", [np.int32, np.int64])
+def test_pool_scores_match_numpy(index_type: type) -> None:
+    rng = np.random.default_rng(9)
+    own = rng.uniform(0, 20, size=3_000)
+    sent_paragraph = np.sort(rng.integers(0, 800, size=own.size)).astype(np.int32)
+    para = rng.uniform(0, 30, size=800)
+    docs = rng.integers(0, own.size, size=10_000).astype(index_type)  # repeats allowed: a read
+    for weight in (0.8, 0.1 + 0.2, -1.5, 0.0):
+        expected = own[docs] + weight * para[sent_paragraph[docs]]
+        assert np.array_equal(kernels.pool_at(own, sent_paragraph, para, weight, docs), expected)
+    strided = docs[::3]  # not contiguous: copied first
+    assert np.array_equal(kernels.pool_at(own, sent_paragraph, para, 0.8, strided), own[strided] + 0.8 * para[sent_paragraph[strided]])
+
+
+@pytest.mark.skipif(compiled is None, reason="retrieval._kernels was not built")
+def test_out_of_range_and_wrong_types_are_refused() -> None:
+    assert compiled is not None
+    scratch = np.zeros(10)
+    for bad in (10, -1):
+        with pytest.raises(IndexError, match=f"document {bad} out of range"):
+            compiled.add_at(scratch, np.array([1, bad], dtype=np.int32), np.ones(2, dtype=np.float32))
+        with pytest.raises(IndexError):
+            compiled.zero_at(scratch, np.array([bad]))
+        with pytest.raises(IndexError):
+            compiled.pool_at(np.empty(1), scratch, np.zeros(10, dtype=np.int32), np.zeros(3), 0.8, np.array([bad]))
+    assert not scratch.any()  # checked before anything is written
+    with pytest.raises(IndexError, match="paragraph 3 out of range"):
+        compiled.pool_at(np.empty(1), scratch, np.full(10, 3, dtype=np.int32), np.zeros(3), 0.8, np.array([2]))
+    with pytest.raises(TypeError, match="docs"):
+        compiled.add_at(scratch, np.array([1.0]), np.ones(1))
+    with pytest.raises(TypeError, match="scratch"):
+        compiled.add_at(scratch.astype(np.float32), np.array([1]), np.ones(1))
+    with pytest.raises(TypeError, match="scores"):
+        compiled.add_at(scratch, np.array([1]), np.ones(1, dtype=np.int64))
+    with pytest.raises(ValueError, match="differ in length"):
+        compiled.add_at(scratch, np.array([1, 2]), np.ones(1))
+    with pytest.raises((TypeError, BufferError)):
+        compiled.zero_at(np.zeros(10).tobytes(), np.array([1]))  # read-only
