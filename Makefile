@@ -13,7 +13,7 @@ SQUAD ?= ../shared/eval/squad-dev
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml retrieval/_kernels.c
+$(STAMP): pyproject.toml setup.py retrieval/_kernels.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench,semantic]'

@@ -1,5 +1,5 @@
-"""The candidate stage's loops over postings: adding scores into a scratch array, zeroing it again, and reading pool
-scores (own + weight x paragraph) at given sentences.
+"""The candidate stage's loops over postings: adding scores into a scratch array, zeroing it again, reading pool
+scores (own + weight x paragraph) at given sentences, and keeping the documents whose score reaches a floor.
 
 Compiled (``retrieval/_kernels.c``, built by ``pip install``) where a C compiler was found at install time, NumPy
 otherwise; both give the same values to the bit. NumPy's fancy indexing costs 2.5-3.5 ns a posting in its iterator,
@@ -42,3 +42,12 @@ def pool_at(
     out = np.empty(docs.size)
     compiled.pool_at(out, own, sent_paragraph, para, weight, np.ascontiguousarray(docs))
     return out
+
+
+def at_least(values: NDArray[np.float64], docs: NDArray[np.integer], floor: float) -> NDArray[np.integer]:
+    """``docs[values[docs] >= floor]``: the documents scoring at least ``floor``, in their order."""
+    if compiled is None:
+        return docs[values[docs] >= floor]
+    docs = np.ascontiguousarray(docs)
+    out = np.empty_like(docs)
+    return out[: compiled.at_least(out, values, docs, float(floor))]

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from .kernels import add_at, pool_at, zero_at
+from .kernels import add_at, at_least, pool_at, zero_at
 from .layout import Layout
 from .reads import count
 from .sparse import locate, scratch_array, search_sorted, sorted_unique, spans
@@ -91,7 +91,7 @@ def _article_best(
 def paragraph_rank(para: NDArray[np.float64], para_postings: NDArray[np.integer], paras: NDArray[np.int64]) -> NDArray[np.float64]:
     """Reciprocal rank of each candidate's paragraph among all paragraphs (ties by paragraph number). Only
     paragraphs scoring at least the lowest candidate paragraph can rank above one, so only those are sorted."""
-    above = sorted_unique(para_postings[para[para_postings] >= para[paras].min()])
+    above = sorted_unique(at_least(para, para_postings, para[paras].min()))
     return _ranks(above, para[above], paras)
 
 

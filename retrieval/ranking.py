@@ -228,9 +228,15 @@ def phrase_hits(phrases: Sequence[str], texts: Sequence[str]) -> NDArray[np.bool
     out = np.zeros((len(texts), len(phrases)), dtype=bool)
     if not phrases or not texts:
         return out
-    lowered = [t.lower() for t in texts]  # per text: lower() can change a text's length
-    joined = "\n".join(lowered)
-    starts = list(accumulate(len(t) + 1 for t in lowered))  # where each next text starts
+    # Lower-cased once: the same as text by text unless a length changes ("\n" is neither cased nor case-ignorable, so a
+    # final sigma still sees where its text ends).
+    raw = "\n".join(texts)
+    joined = raw.lower()
+    lengths: Sequence[str] = texts
+    if len(joined) != len(raw):  # lower() changed a length ("İ"): find where each text went
+        lowered = [t.lower() for t in texts]
+        joined, lengths = "\n".join(lowered), lowered
+    starts = list(accumulate(len(t) + 1 for t in lengths))  # where each next text starts
     size = len(joined)
     for col, phrase in enumerate(phrases):
         find, width = joined.find, len(phrase)

@@ -49,6 +49,18 @@ def test_pool_scores_match_numpy(index_type: type) -> None:
     assert np.array_equal(kernels.pool_at(own, sent_paragraph, para, 0.8, strided), own[strided] + 0.8 * para[sent_paragraph[strided]])
 
 
+@pytest.mark.parametrize("index_type", [np.int32, np.int64])
+def test_keeping_documents_at_a_floor_matches_numpy(index_type: type) -> None:
+    rng = np.random.default_rng(13)
+    values = rng.choice([0.0, 0.5, 1.0, 2.5, np.nan], size=2_000)
+    docs = rng.integers(0, values.size, size=6_000).astype(index_type)
+    for floor in (-1.0, 0.0, 0.5, 1.0, 3.0, np.nan):  # NaN scores, or a NaN floor, never reach it
+        kept = kernels.at_least(values, docs, floor)
+        assert kept.dtype == docs.dtype
+        assert np.array_equal(kept, docs[values[docs] >= floor])
+    assert kernels.at_least(values, docs[:0], 0.0).size == 0
+
+
 @pytest.mark.skipif(compiled is None, reason="retrieval._kernels was not built")
 def test_out_of_range_and_wrong_types_are_refused() -> None:
     assert compiled is not None
@@ -60,7 +72,11 @@ def test_out_of_range_and_wrong_types_are_refused() -> None:
             compiled.zero_at(scratch, np.array([bad]))
         with pytest.raises(IndexError):
             compiled.pool_at(np.empty(1), scratch, np.zeros(10, dtype=np.int32), np.zeros(3), 0.8, np.array([bad]))
+        with pytest.raises(IndexError):
+            compiled.at_least(np.empty(1, dtype=np.int64), scratch, np.array([bad]), 0.0)
     assert not scratch.any()  # checked before anything is written
+    with pytest.raises(ValueError, match="match docs"):
+        compiled.at_least(np.empty(2, dtype=np.int32), scratch, np.array([1, 2]), 0.0)
     with pytest.raises(IndexError, match="paragraph 3 out of range"):
         compiled.pool_at(np.empty(1), scratch, np.full(10, 3, dtype=np.int32), np.zeros(3), 0.8, np.array([2]))
     with pytest.raises(TypeError, match="docs"):

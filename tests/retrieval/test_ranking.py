@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -122,6 +124,19 @@ def test_phrase_hits_match_whole_words_whatever_the_case() -> None:
     ]
     assert phrase_hits([], texts).shape == (5, 0)
     assert phrase_hits(phrases, []).shape == (0, 3)
+
+
+def test_phrase_hits_are_those_of_each_text_lowered_alone() -> None:
+    # The texts are lower-cased joined: letters whose case depends on their neighbours (final sigma) or that change
+    # length ("İ" becomes two characters) must give what lower-casing each text alone gives.
+    rng = np.random.default_rng(3)
+    words = ["ΟΔΟΣ", "οδος", "Σας", "σας", "İstanbul", "istanbul", "İİ", "KELVIN", "kelvin", "Straße", "a", "A"]
+    lowered = sorted({w.lower() for w in words})
+    for _ in range(300):
+        texts = [" ".join(rng.choice(words, size=rng.integers(0, 7))) for _ in range(rng.integers(1, 6))]
+        phrases = sorted({f"{rng.choice(lowered)} {rng.choice(lowered)}" for _ in range(4)})
+        expected = [[re.search(rf"(?<!\w){re.escape(p)}(?!\w)", t.lower()) is not None for p in phrases] for t in texts]
+        assert phrase_hits(phrases, texts).tolist() == expected, (texts, phrases)
 
 
 def test_a_sentence_that_reuses_the_question_s_phrasing_is_preferred(seed_index: SentenceIndex) -> None:
