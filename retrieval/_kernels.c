@@ -21,7 +21,7 @@ static void release(Arg *a) {
     a->held = 0;
 }
 
-/* A C-contiguous one-dimensional buffer of `obj` whose items are `size` bytes of one of the `kinds` format letters. */
+/* A C-contiguous one-dimensional buffer of `obj` whose items have one of the `kinds` format letters. */
 static int take(PyObject *obj, Arg *a, int writable, const char *kinds, const char *what) {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, &a->view, flags) < 0) return -1;
@@ -129,28 +129,33 @@ static PyObject *pool_at(PyObject *self, PyObject *args) {
         goto fail;
     Py_ssize_t n = docs.view.shape[0];
     if (out.view.shape[0] != n || sp.view.shape[0] != own.view.shape[0]) {
-        PyErr_SetString(PyExc_ValueError, "out must match docs, and sent_paragraph own");
+        PyErr_SetString(PyExc_ValueError, "out must be as long as docs, and sent_paragraph as own");
         goto fail;
     }
-    if (check_bounds(&docs, own.view.shape[0]) < 0) goto fail;
     const int32_t *paragraph = (const int32_t *)sp.view.buf;
-    Py_ssize_t num_paras = para.view.shape[0];
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int32_t p = paragraph[doc_at(&docs, i)];
-        if (p < 0 || p >= num_paras) {
-            PyErr_Format(PyExc_IndexError, "paragraph %d out of range for an array of %zd", (int)p, num_paras);
-            goto fail;
-        }
-    }
+    Py_ssize_t num_sents = own.view.shape[0], num_paras = para.view.shape[0], bad = -1;
     double *o = (double *)out.view.buf;
     const double *a = (const double *)own.view.buf, *b = (const double *)para.view.buf;
+    /* One pass: each document and its paragraph checked where they are read (nothing outside `out` is written). */
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n; i++) {
         int64_t d = doc_at(&docs, i);
+        if (d < 0 || d >= num_sents || paragraph[d] < 0 || paragraph[d] >= num_paras) {
+            bad = i;
+            break;
+        }
         double scaled = weight * b[paragraph[d]];
         o[i] = a[d] + scaled;
     }
     Py_END_ALLOW_THREADS
+    if (bad >= 0) {
+        int64_t d = doc_at(&docs, bad);
+        if (d < 0 || d >= num_sents)
+            PyErr_Format(PyExc_IndexError, "document %lld out of range for an array of %zd", (long long)d, num_sents);
+        else
+            PyErr_Format(PyExc_IndexError, "paragraph %d out of range for an array of %zd", (int)paragraph[d], num_paras);
+        goto fail;
+    }
     release(&out), release(&own), release(&sp), release(&para), release(&docs);
     Py_RETURN_NONE;
 fail:
