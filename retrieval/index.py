@@ -28,6 +28,7 @@ from .engines.bm25s import Bm25sEngine
 from .layout import Layout, load_layout, save_layout
 from .matrix_build import build_matrix_files, chunk_occurrences
 from .records import LoadReport, Problem
+from .sparse import ready_scratch
 from .store import ArticleTable, drop_pages, load_array, save_array
 from .tokens import Tokenizer
 
@@ -120,6 +121,8 @@ class SentenceIndex:
         if self.settings.rerank:
             related.warm(self.tokenizer)  # the re-ranker's related-words table, ready by the first question
             warm_word_frequencies()  # and the word frequencies that "nothing found" weighs question words by
+            ready_scratch("rank_own", self.num_sentences, np.float64)  # and the candidate stage's scratch scores
+            ready_scratch("rank_para", self.paragraph_engine.num_docs, np.float64)
 
     @property
     def num_sentences(self) -> int:

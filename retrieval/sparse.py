@@ -26,6 +26,11 @@ from numpy.typing import ArrayLike, NDArray
 
 #: Per-thread scratch arrays of :meth:`SparseBm25.top`.
 _SCRATCH = threading.local()
+#: Scratch arrays made ahead (:func:`ready_scratch`), by name, size and dtype, for the first thread to ask; at most
+#: ``_SPARES`` (two indexes' re-ranking arrays: a live corpus searches a base and a delta).
+_SPARE: dict[tuple[str, int, np.dtype[Any]], NDArray[Any]] = {}
+_SPARES = 4
+_SPARE_LOCK = threading.Lock()
 #: How many best-scoring documents are kept per common term, and from what document frequency.
 HEAD = 256
 HEAD_MIN_DF = 4 * HEAD
@@ -415,11 +420,38 @@ def distinct(parts: list[NDArray[np.int32]], num_docs: int) -> NDArray[np.int64]
 
 
 def scratch_array(name: str, size: int, dtype: type) -> NDArray[Any]:
-    """A per-thread array reused across queries (its contents are whatever the last query left)."""
+    """A per-thread array reused across queries (its contents are whatever the last query left); a thread's first
+    request takes the array :func:`ready_scratch` made, if there is one."""
     arrays: dict[tuple[str, int], NDArray[Any]] = _SCRATCH.__dict__.setdefault("arrays", {})
     buf = arrays.get((name, size))
     if buf is None:
-        buf = arrays[(name, size)] = np.zeros(size, dtype=dtype)
+        with _SPARE_LOCK:
+            buf = _SPARE.pop((name, size, np.dtype(dtype)), None)
+        arrays[(name, size)] = buf = _zeroed(size, dtype) if buf is None else buf
+    return buf
+
+
+def ready_scratch(name: str, size: int, dtype: type) -> NDArray[Any]:
+    """Make a zeroed :func:`scratch_array` now for whichever thread asks for it first, so the first query after an
+    index opens does not pay for its memory (issue 17's cold start); that array. Only the latest few are kept."""
+    key = (name, size, np.dtype(dtype))
+    with _SPARE_LOCK:
+        buf = _SPARE.get(key)
+    if buf is None:
+        buf = _zeroed(size, dtype)
+        with _SPARE_LOCK:
+            buf = _SPARE.setdefault(key, buf)
+            while len(_SPARE) > _SPARES:
+                del _SPARE[next(iter(_SPARE))]
+    return buf
+
+
+def _zeroed(size: int, dtype: type) -> NDArray[Any]:
+    """A zeroed array whose memory is in place now: ``np.zeros`` leaves every 4 KB page to fault in when a query
+    first writes it (5 ms at 8 MB, measured), while filling commits it at once, as huge pages where NumPy asks
+    for them (arrays of 4 MB and more)."""
+    buf = np.empty(size, dtype=dtype)
+    buf.fill(0)
     return buf
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval import sparse
 from retrieval.cache import cache_key, open_index
 from retrieval.corpus import load_corpus
 from retrieval.index import IndexSettings, SentenceIndex
@@ -98,3 +99,15 @@ def test_a_corpus_of_only_stopwords_or_nothing_builds_and_finds_nothing(engine: 
     for report in (only_stopwords, LoadReport([])):
         index = SentenceIndex.build(report, IndexSettings(engine=engine))
         assert search(index, "the IBM", 5) == []
+
+
+@pytest.mark.parametrize("rerank", [True, False])
+def test_opening_an_index_readies_the_candidate_stage_scratch_when_it_reranks(rerank: bool) -> None:
+    sparse._SPARE.clear()  # the arrays readied ahead for the first question (see ready_scratch)
+    index = SentenceIndex.build(load_corpus([SEEDS]), IndexSettings(rerank=rerank))
+    wanted = [("rank_own", index.num_sentences), ("rank_para", index.paragraph_engine.num_docs)]
+    readied = [sparse._SPARE.get((name, size, np.dtype(np.float64))) for name, size in wanted]
+    if rerank:
+        assert all(a is not None and a.size == size and not a.any() for a, (_, size) in zip(readied, wanted, strict=True))
+    else:
+        assert readied == [None, None]

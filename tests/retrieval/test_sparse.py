@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import bm25s
 import numpy as np
 import pytest
 
 from retrieval.engines import Bm25sEngine
-from retrieval.sparse import METHODS, build_matrix
+from retrieval.sparse import METHODS, build_matrix, ready_scratch, scratch_array
 
 DOCS = [
     ["ibm", "facial", "recognit", "softwar", "ibm"],
@@ -84,3 +86,22 @@ def test_top_is_exact_when_common_terms_are_skipped() -> None:
             best = np.sort(full)[::-1][:n]
             np.testing.assert_allclose(np.sort(scores)[::-1], best, rtol=1e-6)
             np.testing.assert_allclose(scores, full[ids], rtol=1e-6)
+
+
+def test_a_readied_scratch_array_goes_zeroed_to_the_first_thread_that_asks_and_only_to_it() -> None:
+    readied = ready_scratch("test_readied", 5000, np.float64)
+    assert ready_scratch("test_readied", 5000, np.float64) is readied  # readying twice makes one array
+    got: dict[str, np.ndarray] = {}
+
+    def ask(who: str) -> None:
+        got[who] = scratch_array("test_readied", 5000, np.float64)
+
+    for who in ("first", "second"):
+        thread = threading.Thread(target=ask, args=(who,))
+        thread.start()
+        thread.join()
+    assert got["first"] is readied and not readied.any()
+    assert got["second"] is not readied and not got["second"].any() and got["second"].dtype == np.float64
+    other = ready_scratch("test_readied", 5000, np.float32)  # another dtype is another array
+    assert other.dtype == np.float32 and other is not readied
+
