@@ -25,6 +25,7 @@ from .background import warm as warm_word_frequencies
 from .build import Corpus, analyse_paths, analyse_report
 from .engines import Documents, Engine, Params, engine_class
 from .engines.bm25s import Bm25sEngine
+from .kernels import texts
 from .layout import Layout, load_layout, save_layout
 from .matrix_build import build_matrix_files, chunk_occurrences
 from .records import LoadReport, Problem
@@ -156,9 +157,7 @@ class SentenceIndex:
 
     def sentence_texts(self, ids: NDArray[np.integer]) -> list[str]:
         """The texts of many sentences (one array lookup per offset, not per sentence)."""
-        blob = self.articles.text
-        spans = zip(self.sent_byte_start[ids].tolist(), self.sent_byte_end[ids].tolist(), strict=True)
-        return [blob[s:e].decode("utf-8") for s, e in spans]
+        return texts(self.articles.text, self.sent_byte_start[ids], self.sent_byte_end[ids])
 
     def hit(self, i: int, score: float) -> Hit:
         """The :class:`Hit` record for sentence ``i``."""

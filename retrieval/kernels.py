@@ -1,5 +1,6 @@
 """The candidate stage's loops over postings: adding scores into a scratch array, zeroing it again, reading pool
-scores (own + weight x paragraph) at given sentences, and keeping the documents whose score reaches a floor.
+scores (own + weight x paragraph) at given sentences, and keeping the documents whose score reaches a floor; and its
+reads of many sentences' texts from the article text.
 
 Compiled (``retrieval/_kernels.c``, built by ``pip install``) where a C compiler was found at install time, NumPy
 otherwise; both give the same values to the bit. NumPy's fancy indexing costs 2.5-3.5 ns a posting in its iterator,
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+
+from .store import Buffer
 
 try:
     import retrieval._kernels as compiled  # not ``from . import``: that names the package, to the import-graph test
@@ -51,3 +54,12 @@ def at_least(values: NDArray[np.float64], docs: NDArray[np.integer], floor: floa
     docs = np.ascontiguousarray(docs)
     out = np.empty_like(docs)
     return out[: compiled.at_least(out, values, docs, float(floor))]
+
+
+def texts(blob: Buffer, starts: NDArray[np.int64], ends: NDArray[np.int64]) -> list[str]:
+    """``[blob[s:e].decode("utf-8") for s, e in zip(starts, ends)]``: many sentences' texts (byte spans) at once.
+    Compiled, it makes no intermediate bytes object per text (0.4 µs a text in Python, most of it loop and slice)."""
+    if compiled is None:
+        return [blob[s:e].decode("utf-8") for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    result: list[str] = compiled.texts(blob, np.ascontiguousarray(starts, dtype=np.int64), np.ascontiguousarray(ends, dtype=np.int64))
+    return result

@@ -79,9 +79,31 @@ _REASON = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|at|from|near|to|into|across|of)\s+(?:the\s+)?([A-Z][\w'’-]+)")
+_MONTHS = "January February March April May June July August September October November December".split()
+
+
+def _word_start(words: list[str]) -> str:
+    r"""``\b(?:w1|w2|…)`` for words that start with a word character, written so that Python's ``re`` can skip from
+    one possible first letter to the next: it does that only when every alternative starts with a literal, so each
+    word comes first and the check that no word character is before it (a look-behind) after."""
+    return "(?:" + "|".join(f"{re.escape(w)}(?<!\\w{re.escape(w)})" for w in words) + ")"
+
+
+#: The cues' patterns as :func:`answer_cues` searches them: each finds exactly what the pattern it stands for finds
+#: (``tests/retrieval/test_ranking.py`` checks match by match). A word boundary first (``\b``) makes ``re`` try every
+#: position; these start with a literal or a class it can skip ahead to, which pays where those are rare (capitals,
+#: digits). Alternatives that start differently are split into patterns of their own, which finds the same matches
+#: because no two of them can match overlapping text. On 200 Wikinews sentences: date cues 1.17 -> 0.46 ms, person
+#: 0.38 -> 0.29, place 0.48 -> 0.39. Number and reason words start with common letters, where this measured slower.
+_FAST: dict[re.Pattern[str], list[re.Pattern[str]]] = {
+    _YEAR: [re.compile(r"(?:1(?<!\w1)[0-9]{3}|2(?<!\w2)0[0-9]{2})s?\b")],
+    _MONTH: [re.compile(_word_start(_MONTHS) + r"\b"), re.compile(r"[0-9](?<!\w[0-9])[0-9]?(?:st|nd|rd|th)? century\b")],
+    _NAME: [re.compile(r"[A-Z](?<!\w[A-Z])[\w'’.-]*[a-z][\w'’-]*")],
+    _PLACE: [re.compile(_word_start("in at from near to into across of".split()) + r"\s+(?:the\s+)?([A-Z][\w'’-]+)")],
+}
 #: The case-blind patterns without ``re.I``, for lower-cased text: Python's ``re`` matches word alternations 2.5x
 #: faster that way (200 candidate texts: _NUMBER 1.54 -> 0.61 ms, _REASON 1.23 -> 0.45 ms).
-_LOWERED = {p: re.compile(p.pattern) for p in (_NUMBER, _REASON)}
+_LOWERED = {p: [re.compile(p.pattern)] for p in (_NUMBER, _REASON)}
 #: Letters that ``re.I`` matches to an ASCII letter but ``str.lower`` leaves alone (dotless i, long s).
 _FOLDED_ONLY = re.compile("[\u0131\u017f]")
 
@@ -176,13 +198,16 @@ def answer_cues(kind: str | None, texts: Sequence[str], question: str) -> NDArra
         "place": [(_PLACE, 1)],
         "reason": [(_REASON, 0)],
     }
+    searches: list[tuple[re.Pattern[str], int, str]] = []
     for pattern, group in patterns.get(kind, []):
-        haystack = joined
         if pattern in _LOWERED:
             # Lower-cased, the text must keep its length (so positions stay put) and hold no letter only re.I folds.
             lowered_text = joined.lower()
             if len(lowered_text) == len(joined) and not _FOLDED_ONLY.search(joined):
-                pattern, haystack = _LOWERED[pattern], lowered_text
+                searches += [(fast, group, lowered_text) for fast in _LOWERED[pattern]]
+                continue
+        searches += [(fast, group, joined) for fast in _FAST.get(pattern, [pattern])]
+    for pattern, group, haystack in searches:
         search = pattern.search
         row, pos = 0, 0
         while (m := search(haystack, pos)) is not None:

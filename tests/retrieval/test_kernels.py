@@ -3,6 +3,8 @@ width the pools pass, and refuse what would read or write outside an array."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -89,3 +91,38 @@ def test_out_of_range_and_wrong_types_are_refused() -> None:
         compiled.add_at(scratch, np.array([1, 2]), np.ones(1))
     with pytest.raises((TypeError, BufferError)):
         compiled.zero_at(np.zeros(10).tobytes(), np.array([1]))  # read-only
+
+
+@pytest.mark.parametrize("backing", ["bytes", "mmap"])
+def test_reading_texts_matches_slicing_and_decoding(backing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mmap
+
+    words = ["plain", "naïve", "Zürich", "İstanbul", "東京", "emoji 🙂", "", "ß"]
+    rng = np.random.default_rng(3)
+    body = " ".join(rng.choice(words, size=400)).encode("utf-8")
+    path = tmp_path / "text.bin"
+    path.write_bytes(body)
+    with path.open("rb") as f:
+        blob = body if backing == "bytes" else mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        cuts = np.array([0, *[i for i in range(1, len(body)) if (body[i] & 0xC0) != 0x80], len(body)])  # character starts
+        starts = np.sort(rng.choice(cuts, size=300))
+        ends = np.minimum(starts + rng.integers(0, 40, size=300), len(body))
+        ends = cuts[np.searchsorted(cuts, ends)]  # on a character boundary
+        expected = [body[s:e].decode("utf-8") for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+        assert kernels.texts(blob, starts, ends) == expected
+        assert kernels.texts(blob, starts[:0], ends[:0]) == []
+        with monkeypatch.context() as patched:
+            patched.setattr(kernels, "compiled", None)  # the NumPy side, as without a C compiler
+            assert kernels.texts(blob, starts, ends) == expected
+        if compiled is not None:
+            with pytest.raises(IndexError, match="out of range"):
+                compiled.texts(blob, np.array([0, 5]), np.array([3, len(body) + 1]))
+            with pytest.raises(IndexError):
+                compiled.texts(blob, np.array([4]), np.array([3]))
+            with pytest.raises(ValueError, match="int64"):
+                compiled.texts(blob, np.array([0], dtype=np.int32), np.array([3], dtype=np.int32))
+            split = int(np.flatnonzero(np.frombuffer(body, np.uint8) >= 0xC0)[0]) + 1  # inside a character
+            with pytest.raises(UnicodeDecodeError):
+                compiled.texts(blob, np.array([0]), np.array([split]))
+        if backing == "mmap":
+            blob.close()  # type: ignore[union-attr]  # released: nothing holds its buffer

@@ -41,6 +41,38 @@ def test_answer_types_look_past_the_wh_word() -> None:
     assert answer_type("What did IBM say?") is None
 
 
+#: Strings that sit at the edges of the cue patterns: boundaries, digits inside words, overlapping alternatives.
+_CUE_EDGES = (
+    "In 1999s and 2014, x1999 A2014 20150 1850s; 3rd century, 21st century, 7 century, a12th century; May, Mayor "
+    "Junes June; five, fives often twenty-two, 1,200.5 percent ٣٤ ranked; because because-of becausefoo reason "
+    "reasons reasoning due to due tomorrow; in Paris, into Rome, within London, of the Hague, to  New York, at "
+    "the  Met; O'Neil McDonald-Smith X. Ab IBM’s Écoles élan Zürich; İstanbul ǅemal"
+)
+
+
+def test_the_fast_cue_patterns_find_exactly_what_the_plain_ones_find() -> None:
+    """:func:`answer_cues` searches patterns rewritten for speed (see ``ranking._FAST``); match for match they must
+    find what the readable patterns :func:`answer_cue` uses find, on real text and on edge cases."""
+    from retrieval import ranking
+    from tests.conftest import SEEDS, SQUAD
+
+    text = "\n".join(
+        [_CUE_EDGES, *(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))]
+        + [line for line in (SQUAD / "articles.jsonl").read_text(encoding="utf-8").splitlines()[:12]]
+    )
+
+    def matches(patterns: list[re.Pattern[str]], haystack: str, group: int) -> list[tuple[int, int, str]]:
+        return sorted((m.start(group), m.end(group), m.group(group)) for p in patterns for m in p.finditer(haystack))
+
+    checked = 0
+    for plain, fast in ranking._FAST.items():
+        group = 1 if plain is ranking._PLACE else 0
+        found = matches([plain], text, group)
+        assert found and matches(fast, text, group) == found, plain.pattern
+        checked += 1
+    assert checked == 4
+
+
 def test_answer_cue_wants_something_the_question_does_not_already_hold() -> None:
     assert answer_cue("date", "The stadium opened in 2014.", "When did the stadium open?") == 1.0
     assert answer_cue("date", "The stadium opened in 2014.", "What opened in 2014?") == 0.0
