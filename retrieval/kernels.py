@@ -62,6 +62,8 @@ def above(values: NDArray[np.float64], docs: NDArray[np.integer], reach: float, 
 
 
 def _kept(values: NDArray[np.float64], docs: NDArray[np.integer], reach: float, floor: float, strict: bool) -> NDArray[np.integer]:
+    """The compiled side of :func:`at_least` and :func:`above`: ``docs`` whose ``values + reach`` is above ``floor``
+    (``strict``) or at least it."""
     assert compiled is not None
     docs = np.ascontiguousarray(docs)
     out = np.empty_like(docs)
