@@ -52,7 +52,10 @@ def test_pool_scores_match_numpy(index_type: type) -> None:
 
 
 @pytest.mark.parametrize("index_type", [np.int32, np.int64])
-def test_keeping_documents_at_a_floor_matches_numpy(index_type: type) -> None:
+@pytest.mark.parametrize("loops", ["compiled", "numpy"])
+def test_keeping_documents_at_a_floor_matches_numpy(index_type: type, loops: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if loops == "numpy":
+        monkeypatch.setattr(kernels, "compiled", None)
     rng = np.random.default_rng(13)
     values = rng.choice([0.0, 0.5, 1.0, 2.5, np.nan], size=2_000)
     docs = rng.integers(0, values.size, size=6_000).astype(index_type)
