@@ -178,21 +178,19 @@ class SentenceIndex:
     def hits(self, ids: NDArray[np.integer], scores: NDArray[np.floating]) -> list[Hit]:
         """:class:`Hit` records for many sentences at once (one array lookup per field, not per hit)."""
         table = self.articles
-        blob = table.text
         fields = zip(
             ids.tolist(),
             scores.tolist(),
+            self.sentence_texts(ids),
             self.sent_article[ids].tolist(),
-            self.sent_byte_start[ids].tolist(),
-            self.sent_byte_end[ids].tolist(),
             self.sent_start[ids].tolist(),
             self.sent_end[ids].tolist(),
             strict=True,
         )
         ids_, titles, urls = table.ids, table.titles, table.urls
         return [
-            Hit(i, score, blob[bs:be].decode("utf-8"), ids_[a] or "", titles[a] or "", table.date(a), urls[a], s, e)
-            for i, score, a, bs, be, s, e in fields
+            Hit(i, score, text, ids_[a] or "", titles[a] or "", table.date(a), urls[a], s, e)
+            for i, score, text, a, s, e in fields
         ]
 
     @classmethod
