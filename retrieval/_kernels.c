@@ -291,6 +291,289 @@ done:
     return list;
 }
 
+/* ---- stretch_best: StretchedPool.best's whole loop over stretches (sentences and paragraphs in article order). ---- */
+
+typedef struct {
+    double pool;
+    int64_t id;
+} Entry;
+
+/* Whether a ranks below b: a lower pool score, or the same score and a higher sentence number. */
+static inline int worse(const Entry *a, const Entry *b) { return a->pool < b->pool || (a->pool == b->pool && a->id > b->id); }
+
+static void sift_down(Entry *h, Py_ssize_t size, Py_ssize_t i) {
+    for (;;) {
+        Py_ssize_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < size && worse(&h[l], &h[m])) m = l;
+        if (r < size && worse(&h[r], &h[m])) m = r;
+        if (m == i) return;
+        Entry t = h[i];
+        h[i] = h[m], h[m] = t, i = m;
+    }
+}
+
+/* Offer a sentence to the heap of the best n (its root the worst kept). */
+static void offer(Entry *h, Py_ssize_t *size, Py_ssize_t n, double pool, int64_t id) {
+    Entry e = {pool, id};
+    if (n <= 0) return;
+    if (*size < n) {
+        Py_ssize_t i = (*size)++;
+        h[i] = e;
+        while (i > 0) {
+            Py_ssize_t up = (i - 1) / 2;
+            if (!worse(&h[i], &h[up])) break;
+            Entry t = h[i];
+            h[i] = h[up], h[up] = t, i = up;
+        }
+    } else if (worse(&h[0], &e)) {
+        h[0] = e;
+        sift_down(h, n, 0);
+    }
+}
+
+static int by_id(const void *a, const void *b) {
+    int64_t x = ((const Entry *)a)->id, y = ((const Entry *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* One query term's postings (ascending int32 documents, float32 scores) and where the scan has reached in them. */
+typedef struct {
+    Arg docs, scores;
+    Py_ssize_t size, start, at;
+} List;
+
+static void release_lists(List *lists, Py_ssize_t n) {
+    if (!lists) return;
+    for (Py_ssize_t t = 0; t < n; t++) release(&lists[t].docs), release(&lists[t].scores);
+    PyMem_Free(lists);
+}
+
+/* The (docs, scores) pairs of the sequence `obj`, as Lists; NULL with an exception set on failure. */
+static List *take_lists(PyObject *obj, Py_ssize_t *count, const char *what) {
+    PyObject *seq = PySequence_Fast(obj, what);
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    List *lists = PyMem_Calloc(n ? n : 1, sizeof(List));
+    if (!lists) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t t = 0; t < n; t++) {
+        PyObject *o_docs, *o_scores;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, t), "OO", &o_docs, &o_scores) ||
+            take(o_docs, &lists[t].docs, 0, "i", what) < 0 || take(o_scores, &lists[t].scores, 0, "f", what) < 0)
+            goto fail;
+        lists[t].size = lists[t].docs.view.shape[0];
+        if (lists[t].scores.view.shape[0] != lists[t].size) {
+            PyErr_Format(PyExc_ValueError, "%s: documents and scores differ in length", what);
+            goto fail;
+        }
+    }
+    Py_DECREF(seq);
+    *count = n;
+    return lists;
+fail:
+    Py_DECREF(seq);
+    release_lists(lists, n);
+    return NULL;
+}
+
+/* Add every list's postings below `hi` (from where it had reached) into s; how many. -1 if one is below `lo` or below
+ * the one before it (the postings are not ascending, or a document is negative). */
+static Py_ssize_t add_below(List *lists, Py_ssize_t n, double *s, int64_t lo, int64_t hi) {
+    Py_ssize_t added = 0;
+    for (Py_ssize_t t = 0; t < n; t++) {
+        List *l = &lists[t];
+        const int32_t *d = (const int32_t *)l->docs.view.buf;
+        const float *v = (const float *)l->scores.view.buf;
+        Py_ssize_t j = l->start = l->at;
+        int64_t last = lo;
+        for (; j < l->size && d[j] < hi; j++) {
+            if (d[j] < last) return -1;
+            last = d[j];
+            s[last] += (double)v[j];
+        }
+        added += j - l->at;
+        l->at = j;
+    }
+    return added;
+}
+
+/* Zero s at the postings just added (the span lo:hi whole when they are dense in it). */
+static void zero_added(const List *lists, Py_ssize_t n, double *s, int64_t lo, int64_t hi, Py_ssize_t added, int64_t dense) {
+    if ((int64_t)added * dense > hi - lo) {
+        memset(s + lo, 0, (size_t)(hi - lo) * sizeof(double));
+        return;
+    }
+    for (Py_ssize_t t = 0; t < n; t++) {
+        const int32_t *d = (const int32_t *)lists[t].docs.view.buf;
+        for (Py_ssize_t j = lists[t].start; j < lists[t].at; j++) s[d[j]] = 0.0;
+    }
+}
+
+/* The best paragraph score (at least 0) of paragraphs plo:phi, where the postings just added are. */
+static double paragraph_best(const List *lists, Py_ssize_t n, const double *p, int64_t plo, int64_t phi, Py_ssize_t added, int64_t dense) {
+    double best = 0.0;
+    if ((int64_t)added * dense > phi - plo) {
+        for (int64_t q = plo; q < phi; q++) best = p[q] > best ? p[q] : best;
+        return best;
+    }
+    for (Py_ssize_t t = 0; t < n; t++) {
+        const int32_t *d = (const int32_t *)lists[t].docs.view.buf;
+        for (Py_ssize_t j = lists[t].start; j < lists[t].at; j++) best = p[d[j]] > best ? p[d[j]] : best;
+    }
+    return best;
+}
+
+enum { SCAN_OK, SCAN_UNORDERED, SCAN_PARAGRAPH, SCAN_ARTICLE };
+
+PyDoc_STRVAR(stretch_best_doc,
+             "stretch_best(own, para, sent_paragraph, sent_article, allowed, weight, n, dense, sentence_postings, "
+             "paragraph_postings, bounds, para_bounds, out_ids, out_pool, seen_docs, seen_values) -> (k, m): "
+             "retrieval.pools.StretchedPool.best in article order, in one call. Stretch by stretch (sentences "
+             "bounds[i]:bounds[i+1], paragraphs para_bounds[i]:para_bounds[i+1]) the postings of every (docs, scores) "
+             "list are added into the zeroed scratch arrays own and para, term by term in query order; the sentences with "
+             "own > 0 (of allowed articles unless allowed is None) are offered, by pool score own + weight x para, to "
+             "the best n (ties to the lower number); every paragraph posting's document and summed score are noted in "
+             "seen_docs / seen_values; and the stretch is zeroed again (whole when it holds more than its size / dense "
+             "postings). The k best (k <= n) are written to out_ids / out_pool in ascending order, m paragraph notes.");
+
+static PyObject *stretch_best(PyObject *self, PyObject *args) {
+    PyObject *o_own, *o_para, *o_sp, *o_sa, *o_allowed, *o_slists, *o_plists, *o_bounds, *o_pbounds, *o_ids, *o_pool, *o_sdocs,
+        *o_svals;
+    double weight;
+    Py_ssize_t n;
+    long long dense;
+    Arg own = {0}, para = {0}, sp = {0}, sa = {0}, allowed = {0}, bounds = {0}, pbounds = {0}, ids = {0}, pool = {0}, sdocs = {0},
+        svals = {0};
+    List *sl = NULL, *pl = NULL;
+    Py_ssize_t ns = 0, np_ = 0;
+    Entry *heap = NULL;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "OOOOOdnLOOOOOOOO", &o_own, &o_para, &o_sp, &o_sa, &o_allowed, &weight, &n, &dense, &o_slists,
+                          &o_plists, &o_bounds, &o_pbounds, &o_ids, &o_pool, &o_sdocs, &o_svals))
+        return NULL;
+    if (take(o_own, &own, 1, "d", "own") < 0 || take(o_para, &para, 1, "d", "para") < 0 || take(o_sp, &sp, 0, "i", "sent_paragraph") < 0 ||
+        take(o_sa, &sa, 0, "i", "sent_article") < 0 || (o_allowed != Py_None && take(o_allowed, &allowed, 0, "?", "allowed") < 0) ||
+        take(o_bounds, &bounds, 0, "ql", "bounds") < 0 || take(o_pbounds, &pbounds, 0, "ql", "para_bounds") < 0 ||
+        take(o_ids, &ids, 1, "ql", "out_ids") < 0 || take(o_pool, &pool, 1, "d", "out_pool") < 0 ||
+        take(o_sdocs, &sdocs, 1, "ql", "seen_docs") < 0 || take(o_svals, &svals, 1, "d", "seen_values") < 0 ||
+        !(sl = take_lists(o_slists, &ns, "sentence_postings")) || !(pl = take_lists(o_plists, &np_, "paragraph_postings")))
+        goto done;
+    Py_ssize_t num_sents = own.view.shape[0], num_paras = para.view.shape[0], stretches = bounds.view.shape[0] - 1;
+    Py_ssize_t num_arts = o_allowed != Py_None ? allowed.view.shape[0] : 0, para_total = 0;
+    const int64_t *b = (const int64_t *)bounds.view.buf, *pb = (const int64_t *)pbounds.view.buf;
+    for (Py_ssize_t t = 0; t < np_; t++) para_total += pl[t].size;
+    int ok = n >= 0 && dense >= 0 && stretches >= 1 && pbounds.view.shape[0] == stretches + 1 && b[0] == 0 && pb[0] == 0 &&
+             b[stretches] == num_sents && pb[stretches] == num_paras && sp.view.shape[0] == num_sents &&
+             sa.view.shape[0] == num_sents && ids.view.shape[0] >= n && pool.view.shape[0] >= n && sdocs.view.shape[0] >= para_total &&
+             svals.view.shape[0] >= para_total;
+    for (Py_ssize_t i = 0; ok && i < stretches; i++) ok = b[i] <= b[i + 1] && pb[i] <= pb[i + 1];
+    if (!ok) {
+        PyErr_SetString(PyExc_ValueError,
+                        "stretch_best: bounds and para_bounds must rise from 0 to the sizes of own and para, sent_paragraph "
+                        "and sent_article be as long as own, the outputs hold n best and every paragraph posting, n and "
+                        "dense not be negative");
+        goto done;
+    }
+    if (!(heap = PyMem_Malloc((n ? n : 1) * sizeof(Entry)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *o = (double *)own.view.buf, *p = (double *)para.view.buf, *seen_v = (double *)svals.view.buf;
+    int64_t *seen_d = (int64_t *)sdocs.view.buf;
+    const int32_t *sent_par = (const int32_t *)sp.view.buf, *sent_art = (const int32_t *)sa.view.buf;
+    const char *allow = o_allowed != Py_None ? (const char *)allowed.view.buf : NULL;
+    Py_ssize_t size = 0, m = 0;
+    int status = SCAN_OK;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < stretches && status == SCAN_OK; i++) {
+        int64_t lo = b[i], hi = b[i + 1], plo = pb[i], phi = pb[i + 1];
+        Py_ssize_t padded = add_below(pl, np_, p, plo, phi), added = padded < 0 ? -1 : add_below(sl, ns, o, lo, hi);
+        if (padded < 0 || added < 0) {
+            status = SCAN_UNORDERED;
+            break;
+        }
+        if (added) {
+            /* Once n are kept, no sentence can beat the worst of them (the floor) unless own + weight x (the stretch's
+             * best paragraph) reaches it. */
+            int pruned = 0;
+            double reach = 0.0, floor = 0.0;
+            if (n && size == n && weight >= 0)
+                floor = heap[0].pool, reach = weight * paragraph_best(pl, np_, p, plo, phi, padded, dense), pruned = 1;
+#define CONSIDER(S)                                                                                   \
+    do {                                                                                              \
+        int64_t s_ = (S);                                                                             \
+        double v_ = o[s_];                                                                            \
+        if (!(v_ > 0) || (pruned && v_ + reach < floor)) break;                                      \
+        if (allow) {                                                                                  \
+            int32_t a_ = sent_art[s_];                                                                \
+            if (a_ < 0 || a_ >= num_arts) {                                                           \
+                status = SCAN_ARTICLE;                                                                \
+                break;                                                                                \
+            }                                                                                         \
+            if (!allow[a_]) break;                                                                    \
+        }                                                                                             \
+        int32_t q_ = sent_par[s_];                                                                    \
+        if (q_ < 0 || q_ >= num_paras) {                                                              \
+            status = SCAN_PARAGRAPH;                                                                  \
+            break;                                                                                    \
+        }                                                                                             \
+        double scaled_ = weight * p[q_];                                                              \
+        offer(heap, &size, n, v_ + scaled_, s_);                                                      \
+        if (size == n && weight >= 0) {                                                               \
+            if (!pruned) reach = weight * paragraph_best(pl, np_, p, plo, phi, padded, dense), pruned = 1;   \
+            floor = heap[0].pool;                                                                     \
+        }                                                                                             \
+    } while (0)
+            if ((int64_t)added * dense > hi - lo) {
+                for (int64_t s = lo; s < hi && status == SCAN_OK; s++) CONSIDER(s);
+            } else {
+                for (Py_ssize_t t = 0; t < ns && status == SCAN_OK; t++) {
+                    const int32_t *d = (const int32_t *)sl[t].docs.view.buf;
+                    for (Py_ssize_t j = sl[t].start; j < sl[t].at && status == SCAN_OK; j++) {
+                        CONSIDER(d[j]);
+                        if (o[d[j]] > 0) o[d[j]] = -o[d[j]]; /* offered once: its other terms' postings skip it */
+                    }
+                }
+            }
+#undef CONSIDER
+        }
+        for (Py_ssize_t t = 0; t < np_; t++) {
+            const int32_t *d = (const int32_t *)pl[t].docs.view.buf;
+            for (Py_ssize_t j = pl[t].start; j < pl[t].at; j++, m++) seen_d[m] = d[j], seen_v[m] = p[d[j]];
+        }
+        zero_added(sl, ns, o, lo, hi, added, dense);
+        zero_added(pl, np_, p, plo, phi, padded, dense);
+    }
+    Py_END_ALLOW_THREADS
+    if (status == SCAN_OK) {
+        for (Py_ssize_t t = 0; t < ns; t++) status = sl[t].at < sl[t].size ? SCAN_UNORDERED : status;
+        for (Py_ssize_t t = 0; t < np_; t++) status = pl[t].at < pl[t].size ? SCAN_UNORDERED : status;
+    }
+    if (status != SCAN_OK) { /* left as they were: zero the scratch arrays whole */
+        memset(o, 0, (size_t)num_sents * sizeof(double));
+        memset(p, 0, (size_t)num_paras * sizeof(double));
+        PyErr_SetString(status == SCAN_UNORDERED ? PyExc_ValueError : PyExc_IndexError,
+                        status == SCAN_UNORDERED  ? "stretch_best: postings must be ascending and within the bounds"
+                        : status == SCAN_ARTICLE ? "stretch_best: a sentence's article is out of range for allowed"
+                                                 : "stretch_best: a sentence's paragraph is out of range for para");
+        goto done;
+    }
+    qsort(heap, (size_t)size, sizeof(Entry), by_id);
+    int64_t *out_i = (int64_t *)ids.view.buf;
+    double *out_p = (double *)pool.view.buf;
+    for (Py_ssize_t i = 0; i < size; i++) out_i[i] = heap[i].id, out_p[i] = heap[i].pool;
+    result = Py_BuildValue("nn", size, m);
+done:
+    PyMem_Free(heap);
+    release_lists(sl, ns), release_lists(pl, np_);
+    release(&own), release(&para), release(&sp), release(&sa), release(&allowed), release(&bounds), release(&pbounds);
+    release(&ids), release(&pool), release(&sdocs), release(&svals);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"keep_at", keep_at, METH_VARARGS, keep_at_doc},
     {"add_at", add_at, METH_VARARGS, add_at_doc},
@@ -298,6 +581,7 @@ static PyMethodDef methods[] = {
     {"pool_at", pool_at, METH_VARARGS, pool_at_doc},
     {"texts", texts, METH_VARARGS, texts_doc},
     {"positive_in", positive_in, METH_VARARGS, positive_in_doc},
+    {"stretch_best", stretch_best, METH_VARARGS, stretch_best_doc},
     {NULL, NULL, 0, NULL},
 };
 

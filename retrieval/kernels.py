@@ -20,6 +20,11 @@ except ImportError:  # built without a C compiler: the NumPy loops below
     compiled = None
 
 
+def compiled_loops() -> bool:
+    """Whether the compiled module was built (the loops that have no NumPy twin here are then available)."""
+    return compiled is not None
+
+
 def add_at(scratch: NDArray[np.float64], docs: NDArray[np.integer], scores: NDArray[np.floating]) -> None:
     """``scratch[docs] += scores`` (``docs`` distinct)."""
     if compiled is not None:
@@ -78,6 +83,44 @@ def positive_in(values: NDArray[np.float64], lo: int, hi: int, reach: float, flo
         return (np.flatnonzero((v > 0) if floor is None else (v > 0) & (v + reach > floor)) + lo).astype(np.int64)
     out = np.empty(hi - lo, dtype=np.int64)
     return out[: compiled.positive_in(out, values, lo, hi, float(reach), floor)]
+
+
+def stretch_best(
+    own: NDArray[np.float64],
+    para: NDArray[np.float64],
+    sent_paragraph: NDArray[np.int32],
+    sent_article: NDArray[np.int32],
+    allowed: NDArray[np.bool_] | None,
+    weight: float,
+    n: int,
+    dense: int,
+    sentence_postings: list[tuple[NDArray[np.int32], NDArray[np.float32]]],
+    paragraph_postings: list[tuple[NDArray[np.int32], NDArray[np.float32]]],
+    bounds: NDArray[np.int64],
+    para_bounds: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
+    """:meth:`retrieval.pools.StretchedPool.best` in article order, every stretch in one compiled call: the ``n`` best
+    sentences by pool score (ascending) and their pool scores, and every paragraph posting's document and summed score
+    (for the paragraph ranks), the scratch arrays left zeroed. Compiled only (see :func:`compiled_loops`): without the
+    module the caller runs its own NumPy loop. ``stretch_best_doc`` in the C source says what it does stretch by
+    stretch."""
+    assert compiled is not None
+    ids, pools = np.empty(n, dtype=np.int64), np.empty(n)
+    total = sum(docs.size for docs, _ in paragraph_postings)
+    seen_docs, seen_values = np.empty(total, dtype=np.int64), np.empty(total)
+    k, m = compiled.stretch_best(
+        own, para, sent_paragraph, sent_article, None if allowed is None else np.ascontiguousarray(allowed, dtype=np.bool_),
+        float(weight), n, dense, _contiguous(sentence_postings), _contiguous(paragraph_postings),
+        np.ascontiguousarray(bounds, dtype=np.int64), np.ascontiguousarray(para_bounds, dtype=np.int64),
+        ids, pools, seen_docs, seen_values,
+    )  # fmt: skip
+    return ids[:k], pools[:k], seen_docs[:m], seen_values[:m]
+
+
+def _contiguous(lists: list[tuple[NDArray[np.int32], NDArray[np.float32]]]) -> list[tuple[NDArray[np.int32], NDArray[np.float32]]]:
+    """Posting lists as the compiled scan reads them: contiguous (no copy when they already are; int32 documents and
+    float32 scores, or it refuses them)."""
+    return [(np.ascontiguousarray(docs), np.ascontiguousarray(scores)) for docs, scores in lists]
 
 
 def texts(blob: Buffer, starts: NDArray[np.int64], ends: NDArray[np.int64]) -> list[str]:

@@ -130,6 +130,7 @@ def test_a_fallback_to_the_scan_in_stretches_gives_the_same(index: SentenceIndex
         with monkeypatch.context() as m:
             m.setattr(pools, "STRETCHED_FROM", 0)
             m.setattr(pools, "STRETCH", 37)
+            m.setattr(pools, "COMPILED_STRETCH", 37)
             m.setattr(pools, "StretchedPool", Noted)
             with reading_by_blocks():
                 blocked = index_candidates(index, terms, question)

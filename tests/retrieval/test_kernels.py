@@ -125,6 +125,60 @@ def test_out_of_range_and_wrong_types_are_refused() -> None:
         compiled.zero_at(np.zeros(10).tobytes(), np.array([1]))  # read-only
 
 
+def _stretch_best(
+    own: np.ndarray, para: np.ndarray, sentence_postings: list, paragraph_postings: list, n: int, *, weight: float = 0.8,
+    dense: int = 4, bounds: np.ndarray | None = None, para_bounds: np.ndarray | None = None,
+) -> tuple[np.ndarray, ...]:
+    """:func:`kernels.stretch_best` over one stretch of sentences in paragraphs of one sentence each (article 0)."""
+    size = own.size
+    return kernels.stretch_best(
+        own, para, np.arange(size, dtype=np.int32), np.zeros(size, dtype=np.int32), None, weight, n, dense,
+        sentence_postings, paragraph_postings,
+        np.array([0, size]) if bounds is None else bounds, np.array([0, para.size]) if para_bounds is None else para_bounds,
+    )  # fmt: skip
+
+
+def _terms(*lists: tuple[list[int], list[float]]) -> list:
+    return [(np.array(docs, dtype=np.int32), np.array(scores, dtype=np.float32)) for docs, scores in lists]
+
+
+@pytest.mark.skipif(compiled is None, reason="retrieval._kernels was not built")
+def test_the_compiled_stretch_scan_breaks_a_tie_at_the_floor_to_the_lower_number() -> None:
+    # Read through its postings (dense 0), sentence 5 (first term) is kept before sentence 2 (second term) is seen:
+    # tied with the floor, 2 must still take its place.
+    own, para = np.zeros(8), np.zeros(8)
+    found = _stretch_best(own, para, _terms(([5], [1.0]), ([2], [1.0])), _terms(([5], [0.5]), ([2], [0.5])), 1, dense=0)
+    ids, pools, seen_docs, seen_values = found
+    assert ids.tolist() == [2] and pools.tolist() == [1.0 + 0.8 * 0.5]
+    assert seen_docs.tolist() == [5, 2] and seen_values.tolist() == [0.5, 0.5]
+    assert not own.any() and not para.any()  # left zeroed
+
+
+@pytest.mark.skipif(compiled is None, reason="retrieval._kernels was not built")
+def test_the_compiled_stretch_scan_refuses_what_it_cannot_read_and_leaves_the_scratch_zeroed() -> None:
+    own, para = np.zeros(8), np.zeros(8)
+    one = _terms(([1, 3], [1.0, 2.0]))
+    with pytest.raises(ValueError, match="ascending"):
+        _stretch_best(own, para, _terms(([3, 1], [1.0, 2.0])), one, 3)
+    with pytest.raises(ValueError, match="ascending"):
+        _stretch_best(own, para, one, _terms(([-1], [1.0])), 3)
+    with pytest.raises(ValueError, match="within the bounds"):  # a document past the last sentence
+        _stretch_best(own, para, _terms(([1, 8], [1.0, 2.0])), one, 3)
+    assert not own.any() and not para.any()
+    with pytest.raises(ValueError, match="bounds"):
+        _stretch_best(own, para, one, one, 3, bounds=np.array([0, 4, 2, 8]), para_bounds=np.array([0, 4, 6, 8]))
+    with pytest.raises(TypeError, match="sentence_postings"):
+        _stretch_best(own, para, [(np.array([1]), np.ones(1, dtype=np.float32))], one, 3)  # int64 documents
+    with pytest.raises(TypeError, match="paragraph_postings"):
+        _stretch_best(own, para, one, [(np.array([1], dtype=np.int32), np.ones(1))], 3)  # float64 scores
+    with pytest.raises(IndexError, match="paragraph"):
+        kernels.stretch_best(
+            own, para, np.full(8, 9, dtype=np.int32), np.zeros(8, dtype=np.int32), None, 0.8, 3, 4, one, one,
+            np.array([0, 8]), np.array([0, 8]),
+        )  # fmt: skip
+    assert not own.any() and not para.any()
+
+
 @pytest.mark.parametrize("backing", ["bytes", "mmap"])
 def test_reading_texts_matches_slicing_and_decoding(backing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import mmap

@@ -35,16 +35,22 @@ def _layout(rng: np.random.Generator, ordered: bool) -> Layout:
     return layout
 
 
-def _postings(rng: np.random.Generator, layout: Layout, terms: int) -> tuple[list[Postings], list[Postings]]:
+def _postings(rng: np.random.Generator, layout: Layout, terms: int, tied: bool = False) -> tuple[list[Postings], list[Postings]]:
     """Sentence and paragraph postings per term, from a handful of sentences to most of them (a paragraph holds a
-    term when one of its sentences does); the last term repeats the first."""
+    term when one of its sentences does); the last term repeats the first. ``tied``: scores of three values, so that
+    many sentences tie on pool score."""
+
+    def scores(size: int) -> np.ndarray:
+        values = rng.choice([0.5, 1.0, 2.0], size=size) if tied else rng.uniform(0.05, 3.0, size=size)
+        return values.astype(np.float32)
+
     sentence_lists, paragraph_lists = [], []
     for t in range(terms):
         share = [0.001, 0.02, 0.3, 0.8][t % 4]
         docs = np.flatnonzero(rng.random(layout.num_sentences) < share).astype(np.int32)
         paras = np.unique(layout.sent_paragraph[docs]).astype(np.int32)
-        sentence_lists.append((docs, rng.uniform(0.05, 3.0, size=docs.size).astype(np.float32)))
-        paragraph_lists.append((paras, rng.uniform(0.05, 3.0, size=paras.size).astype(np.float32)))
+        sentence_lists.append((docs, scores(docs.size)))
+        paragraph_lists.append((paras, scores(paras.size)))
     return [*sentence_lists, sentence_lists[0]], [*paragraph_lists, paragraph_lists[0]]
 
 
@@ -72,13 +78,13 @@ def test_every_scan_gives_the_brute_force_values(
 ) -> None:
     if not compiled:  # the NumPy loops a machine without a C compiler runs
         monkeypatch.setattr(kernels, "compiled", None)
-    monkeypatch.setattr(pool_module, "STRETCH", stretch)
-    monkeypatch.setattr(pool_module, "DENSE", dense)
+    for name, value in (("STRETCH", stretch), ("DENSE", dense), ("COMPILED_STRETCH", stretch), ("COMPILED_DENSE", dense)):
+        monkeypatch.setattr(pool_module, name, value)
     rng = np.random.default_rng(stretch + dense + ordered)
     layout = _layout(rng, ordered)
     num, paragraphs = layout.num_sentences, len(layout.para_article)
     for trial in range(12):
-        sentence_lists, paragraph_lists = _postings(rng, layout, 1 + trial % 4)
+        sentence_lists, paragraph_lists = _postings(rng, layout, 1 + trial % 4, tied=trial >= 6)
         allowed = rng.random(int(layout.sent_article.max()) + 1) < 0.6 if trial % 3 == 2 else None
         n = [200, 20, 3][trial % 3]
 
@@ -128,6 +134,7 @@ def test_stretches_give_a_real_index_the_same_candidates(monkeypatch: pytest.Mon
     whole = {q: index_candidates(seed_index, query_terms(seed_index.tokenizer, q), q) for q in SEED_QUESTIONS}
     monkeypatch.setattr(pool_module, "STRETCHED_FROM", 0)
     monkeypatch.setattr(pool_module, "STRETCH", 5)
+    monkeypatch.setattr(pool_module, "COMPILED_STRETCH", 5)
     for question, expected in whole.items():
         got = index_candidates(seed_index, query_terms(seed_index.tokenizer, question), question)
         assert got.ids.tolist() == expected.ids.tolist()
