@@ -412,7 +412,9 @@ static void zero_added(const List *lists, Py_ssize_t n, double *s, int64_t lo, i
     }
 }
 
-/* The best paragraph score (at least 0) of paragraphs plo:phi, where the postings just added are. */
+enum { SCAN_OK, SCAN_UNORDERED, SCAN_PARAGRAPH, SCAN_ARTICLE };
+
+/* The best paragraph score (at least 0) of paragraphs plo:phi, where the postings start:at of `lists` are. */
 static double paragraph_best(const List *lists, Py_ssize_t n, const double *p, int64_t plo, int64_t phi, Py_ssize_t added, int64_t dense) {
     double best = 0.0;
     if ((int64_t)added * dense > phi - plo) {
@@ -426,7 +428,74 @@ static double paragraph_best(const List *lists, Py_ssize_t n, const double *p, i
     return best;
 }
 
-enum { SCAN_OK, SCAN_UNORDERED, SCAN_PARAGRAPH, SCAN_ARTICLE };
+/* The best n sentences by pool score so far, and what decides whether a sentence can still join them: once n are
+ * kept, none can beat the worst of them (the floor) unless own + weight x (the best paragraph of those summed, read
+ * from the paragraph postings start:at of `paras`) reaches it. */
+typedef struct {
+    Entry *heap;
+    Py_ssize_t n, size, num_paras, num_arts, np;
+    double weight, reach, floor;
+    int pruned, status;
+    const double *own, *para;
+    const int32_t *sent_par, *sent_art;
+    const char *allow;
+    const List *paras;
+    int64_t plo, phi, dense;
+    Py_ssize_t padded;
+} Best;
+
+static void prune_if_full(Best *b) {
+    if (b->pruned || !b->n || b->size < b->n || b->weight < 0) return;
+    b->reach = b->weight * paragraph_best(b->paras, b->np, b->para, b->plo, b->phi, b->padded, b->dense);
+    b->pruned = 1;
+}
+
+/* Paragraphs plo:phi (padded postings between each list's start and at) are summed: the reach is read from them. */
+static void begin_span(Best *b, int64_t plo, int64_t phi, Py_ssize_t padded) {
+    b->plo = plo, b->phi = phi, b->padded = padded, b->pruned = 0;
+    prune_if_full(b);
+    if (b->pruned) b->floor = b->heap[0].pool;
+}
+
+/* Offer sentence s to the best n unless it cannot join them; 1 if it was looked at in full (it need not be again). */
+static inline int consider(Best *b, int64_t s) {
+    double v = b->own[s];
+    if (!(v > 0) || (b->pruned && v + b->reach < b->floor)) return 0;
+    if (b->allow) {
+        int32_t a = b->sent_art[s];
+        if (a < 0 || a >= b->num_arts) {
+            b->status = SCAN_ARTICLE;
+            return 0;
+        }
+        if (!b->allow[a]) return 1;
+    }
+    int32_t q = b->sent_par[s];
+    if (q < 0 || q >= b->num_paras) {
+        b->status = SCAN_PARAGRAPH;
+        return 0;
+    }
+    double scaled = b->weight * b->para[q];
+    offer(b->heap, &b->size, b->n, v + scaled, s);
+    prune_if_full(b);
+    if (b->pruned) b->floor = b->heap[0].pool;
+    return 1;
+}
+
+/* Set the exception for a scan's status; NULL. */
+static PyObject *scan_error(const char *name, int status) {
+    PyErr_Format(status == SCAN_UNORDERED ? PyExc_ValueError : PyExc_IndexError, "%s: %s", name,
+                 status == SCAN_UNORDERED  ? "postings must be ascending and within the bounds"
+                 : status == SCAN_ARTICLE ? "a sentence's article is out of range for allowed"
+                                          : "a sentence's paragraph is out of range for para");
+    return NULL;
+}
+
+/* The kept sentences, ascending, into out_ids / out_pool; how many. */
+static Py_ssize_t write_best(Best *b, int64_t *out_ids, double *out_pool) {
+    qsort(b->heap, (size_t)b->size, sizeof(Entry), by_id);
+    for (Py_ssize_t i = 0; i < b->size; i++) out_ids[i] = b->heap[i].id, out_pool[i] = b->heap[i].pool;
+    return b->size;
+}
 
 PyDoc_STRVAR(stretch_best_doc,
              "stretch_best(own, para, sent_paragraph, sent_article, allowed, weight, n, dense, sentence_postings, "
@@ -485,60 +554,28 @@ static PyObject *stretch_best(PyObject *self, PyObject *args) {
     int64_t *seen_d = (int64_t *)sdocs.view.buf;
     const int32_t *sent_par = (const int32_t *)sp.view.buf, *sent_art = (const int32_t *)sa.view.buf;
     const char *allow = o_allowed != Py_None ? (const char *)allowed.view.buf : NULL;
-    Py_ssize_t size = 0, m = 0;
-    int status = SCAN_OK;
+    Best best = {.heap = heap, .n = n, .num_paras = num_paras, .num_arts = num_arts, .np = np_, .weight = weight, .own = o,
+                 .para = p, .sent_par = sent_par, .sent_art = sent_art, .allow = allow, .paras = pl, .dense = dense};
+    Py_ssize_t m = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < stretches && status == SCAN_OK; i++) {
+    for (Py_ssize_t i = 0; i < stretches && best.status == SCAN_OK; i++) {
         int64_t lo = b[i], hi = b[i + 1], plo = pb[i], phi = pb[i + 1];
         Py_ssize_t padded = add_below(pl, np_, p, plo, phi), added = padded < 0 ? -1 : add_below(sl, ns, o, lo, hi);
         if (padded < 0 || added < 0) {
-            status = SCAN_UNORDERED;
+            best.status = SCAN_UNORDERED;
             break;
         }
         if (added) {
-            /* Once n are kept, no sentence can beat the worst of them (the floor) unless own + weight x (the stretch's
-             * best paragraph) reaches it. */
-            int pruned = 0;
-            double reach = 0.0, floor = 0.0;
-            if (n && size == n && weight >= 0)
-                floor = heap[0].pool, reach = weight * paragraph_best(pl, np_, p, plo, phi, padded, dense), pruned = 1;
-#define CONSIDER(S)                                                                                   \
-    do {                                                                                              \
-        int64_t s_ = (S);                                                                             \
-        double v_ = o[s_];                                                                            \
-        if (!(v_ > 0) || (pruned && v_ + reach < floor)) break;                                      \
-        if (allow) {                                                                                  \
-            int32_t a_ = sent_art[s_];                                                                \
-            if (a_ < 0 || a_ >= num_arts) {                                                           \
-                status = SCAN_ARTICLE;                                                                \
-                break;                                                                                \
-            }                                                                                         \
-            if (!allow[a_]) break;                                                                    \
-        }                                                                                             \
-        int32_t q_ = sent_par[s_];                                                                    \
-        if (q_ < 0 || q_ >= num_paras) {                                                              \
-            status = SCAN_PARAGRAPH;                                                                  \
-            break;                                                                                    \
-        }                                                                                             \
-        double scaled_ = weight * p[q_];                                                              \
-        offer(heap, &size, n, v_ + scaled_, s_);                                                      \
-        if (size == n && weight >= 0) {                                                               \
-            if (!pruned) reach = weight * paragraph_best(pl, np_, p, plo, phi, padded, dense), pruned = 1;   \
-            floor = heap[0].pool;                                                                     \
-        }                                                                                             \
-    } while (0)
+            begin_span(&best, plo, phi, padded);
             if ((int64_t)added * dense > hi - lo) {
-                for (int64_t s = lo; s < hi && status == SCAN_OK; s++) CONSIDER(s);
+                for (int64_t s = lo; s < hi && best.status == SCAN_OK; s++) consider(&best, s);
             } else {
-                for (Py_ssize_t t = 0; t < ns && status == SCAN_OK; t++) {
+                for (Py_ssize_t t = 0; t < ns && best.status == SCAN_OK; t++) {
                     const int32_t *d = (const int32_t *)sl[t].docs.view.buf;
-                    for (Py_ssize_t j = sl[t].start; j < sl[t].at && status == SCAN_OK; j++) {
-                        CONSIDER(d[j]);
-                        if (o[d[j]] > 0) o[d[j]] = -o[d[j]]; /* offered once: its other terms' postings skip it */
-                    }
+                    for (Py_ssize_t j = sl[t].start; j < sl[t].at && best.status == SCAN_OK; j++)
+                        if (consider(&best, d[j])) o[d[j]] = -o[d[j]]; /* its other terms' postings skip it */
                 }
             }
-#undef CONSIDER
         }
         for (Py_ssize_t t = 0; t < np_; t++) {
             const int32_t *d = (const int32_t *)pl[t].docs.view.buf;
@@ -548,23 +585,15 @@ static PyObject *stretch_best(PyObject *self, PyObject *args) {
         zero_added(pl, np_, p, plo, phi, padded, dense);
     }
     Py_END_ALLOW_THREADS
-    if (status == SCAN_OK) {
-        for (Py_ssize_t t = 0; t < ns; t++) status = sl[t].at < sl[t].size ? SCAN_UNORDERED : status;
-        for (Py_ssize_t t = 0; t < np_; t++) status = pl[t].at < pl[t].size ? SCAN_UNORDERED : status;
-    }
-    if (status != SCAN_OK) { /* left as they were: zero the scratch arrays whole */
+    for (Py_ssize_t t = 0; best.status == SCAN_OK && t < ns; t++) best.status = sl[t].at < sl[t].size ? SCAN_UNORDERED : SCAN_OK;
+    for (Py_ssize_t t = 0; best.status == SCAN_OK && t < np_; t++) best.status = pl[t].at < pl[t].size ? SCAN_UNORDERED : SCAN_OK;
+    if (best.status != SCAN_OK) { /* left as they were: zero the scratch arrays whole */
         memset(o, 0, (size_t)num_sents * sizeof(double));
         memset(p, 0, (size_t)num_paras * sizeof(double));
-        PyErr_SetString(status == SCAN_UNORDERED ? PyExc_ValueError : PyExc_IndexError,
-                        status == SCAN_UNORDERED  ? "stretch_best: postings must be ascending and within the bounds"
-                        : status == SCAN_ARTICLE ? "stretch_best: a sentence's article is out of range for allowed"
-                                                 : "stretch_best: a sentence's paragraph is out of range for para");
+        scan_error("stretch_best", best.status);
         goto done;
     }
-    qsort(heap, (size_t)size, sizeof(Entry), by_id);
-    int64_t *out_i = (int64_t *)ids.view.buf;
-    double *out_p = (double *)pool.view.buf;
-    for (Py_ssize_t i = 0; i < size; i++) out_i[i] = heap[i].id, out_p[i] = heap[i].pool;
+    Py_ssize_t size = write_best(&best, (int64_t *)ids.view.buf, (double *)pool.view.buf);
     result = Py_BuildValue("nn", size, m);
 done:
     PyMem_Free(heap);
