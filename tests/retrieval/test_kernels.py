@@ -139,6 +139,7 @@ def _stretch_best(
 
 
 def _terms(*lists: tuple[list[int], list[float]]) -> list:
+    """Posting lists (int32 documents, float32 scores) from plain lists."""
     return [(np.array(docs, dtype=np.int32), np.array(scores, dtype=np.float32)) for docs, scores in lists]
 
 
