@@ -164,27 +164,15 @@ fail:
     return NULL;
 }
 
-PyDoc_STRVAR(keep_at_doc,
-             "keep_at(out, values, docs, reach, floor, strict) -> count: the documents of docs whose values[doc] + reach "
-             "is above floor (strict) or at least floor, written to out (as long as docs, same type) in order; how many "
-             "there are.");
+PyDoc_STRVAR(at_least_doc,
+             "at_least(out, values, docs, floor) -> count: the documents of docs whose values[doc] >= floor written to "
+             "out (as long as docs, same type) in order, and how many there are.");
 
-#define KEEP(T, CMP)                                              \
-    do {                                                          \
-        const T *d = (const T *)docs.view.buf;                    \
-        T *o = (T *)out.view.buf;                                 \
-        for (Py_ssize_t i = 0; i < n; i++) {                      \
-            o[kept] = d[i];                                       \
-            kept += v[d[i]] + reach CMP floor;                    \
-        }                                                         \
-    } while (0)
-
-static PyObject *keep_at(PyObject *self, PyObject *args) {
+static PyObject *at_least(PyObject *self, PyObject *args) {
     PyObject *o_out, *o_values, *o_docs;
-    double reach, floor;
-    int strict;
+    double floor;
     Arg out = {0}, values = {0}, docs = {0};
-    if (!PyArg_ParseTuple(args, "OOOddp", &o_out, &o_values, &o_docs, &reach, &floor, &strict)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOOd", &o_out, &o_values, &o_docs, &floor)) return NULL;
     if (take(o_out, &out, 1, INDEXES, "out") < 0 || take(o_values, &values, 0, "d", "values") < 0 ||
         take(o_docs, &docs, 0, INDEXES, "docs") < 0 || index_width(&docs) < 0)
         goto fail;
@@ -196,60 +184,26 @@ static PyObject *keep_at(PyObject *self, PyObject *args) {
     if (check_bounds(&docs, values.view.shape[0]) < 0) goto fail;
     const double *v = (const double *)values.view.buf;
     Py_BEGIN_ALLOW_THREADS
-    if (docs.view.itemsize == 4 && strict)
-        KEEP(int32_t, >);
-    else if (docs.view.itemsize == 4)
-        KEEP(int32_t, >=);
-    else if (strict)
-        KEEP(int64_t, >);
-    else
-        KEEP(int64_t, >=);
-    Py_END_ALLOW_THREADS
-    release(&out), release(&values), release(&docs);
-    return PyLong_FromSsize_t(kept);
-fail:
-    release(&out), release(&values), release(&docs);
-    return NULL;
-}
-
-PyDoc_STRVAR(positive_in_doc,
-             "positive_in(out, values, lo, hi, reach, floor) -> count: the positions i in lo:hi (ascending) where "
-             "values[i] > 0 and, unless floor is None, values[i] + reach > floor, written to out (int64, at least hi - lo "
-             "long); how many there are.");
-
-static PyObject *positive_in(PyObject *self, PyObject *args) {
-    PyObject *o_out, *o_values, *o_floor;
-    Py_ssize_t lo, hi;
-    double reach, floor = 0.0;
-    Arg out = {0}, values = {0};
-    if (!PyArg_ParseTuple(args, "OOnndO", &o_out, &o_values, &lo, &hi, &reach, &o_floor)) return NULL;
-    int floored = o_floor != Py_None;
-    if (floored && (floor = PyFloat_AsDouble(o_floor)) == -1.0 && PyErr_Occurred()) return NULL;
-    if (take(o_out, &out, 1, INDEXES, "out") < 0 || take(o_values, &values, 0, "d", "values") < 0) goto fail;
-    if (out.view.itemsize != 8 || lo < 0 || hi < lo || hi > values.view.shape[0] || out.view.shape[0] < hi - lo) {
-        PyErr_SetString(PyExc_ValueError, "lo:hi must lie within values, and out must be int64 and hold hi - lo items");
-        goto fail;
-    }
-    const double *v = (const double *)values.view.buf;
-    int64_t *o = (int64_t *)out.view.buf;
-    Py_ssize_t kept = 0;
-    Py_BEGIN_ALLOW_THREADS
-    if (floored) {
-        for (Py_ssize_t i = lo; i < hi; i++) {
-            o[kept] = i;
-            kept += (v[i] > 0) & (v[i] + reach > floor);
+    if (docs.view.itemsize == 4) {
+        const int32_t *d = (const int32_t *)docs.view.buf;
+        int32_t *o = (int32_t *)out.view.buf;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            o[kept] = d[i];
+            kept += v[d[i]] >= floor;
         }
     } else {
-        for (Py_ssize_t i = lo; i < hi; i++) {
-            o[kept] = i;
-            kept += v[i] > 0;
+        const int64_t *d = (const int64_t *)docs.view.buf;
+        int64_t *o = (int64_t *)out.view.buf;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            o[kept] = d[i];
+            kept += v[d[i]] >= floor;
         }
     }
     Py_END_ALLOW_THREADS
-    release(&out), release(&values);
+    release(&out), release(&values), release(&docs);
     return PyLong_FromSsize_t(kept);
 fail:
-    release(&out), release(&values);
+    release(&out), release(&values), release(&docs);
     return NULL;
 }
 
@@ -604,12 +558,11 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"keep_at", keep_at, METH_VARARGS, keep_at_doc},
+    {"at_least", at_least, METH_VARARGS, at_least_doc},
     {"add_at", add_at, METH_VARARGS, add_at_doc},
     {"zero_at", zero_at, METH_VARARGS, zero_at_doc},
     {"pool_at", pool_at, METH_VARARGS, pool_at_doc},
     {"texts", texts, METH_VARARGS, texts_doc},
-    {"positive_in", positive_in, METH_VARARGS, positive_in_doc},
     {"stretch_best", stretch_best, METH_VARARGS, stretch_best_doc},
     {NULL, NULL, 0, NULL},
 };

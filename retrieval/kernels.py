@@ -56,33 +56,9 @@ def at_least(values: NDArray[np.float64], docs: NDArray[np.integer], floor: floa
     """``docs[values[docs] >= floor]``: the documents scoring at least ``floor``, in their order."""
     if compiled is None:
         return docs[values[docs] >= floor]
-    return _kept(values, docs, 0.0, floor, strict=False)  # v + 0.0 compares as v does, -0.0 and NaN included
-
-
-def above(values: NDArray[np.float64], docs: NDArray[np.integer], reach: float, floor: float) -> NDArray[np.integer]:
-    """``docs[values[docs] + reach > floor]``: the documents that would beat ``floor`` with ``reach`` added, in order."""
-    if compiled is None:
-        return docs[values[docs] + reach > floor]
-    return _kept(values, docs, reach, floor, strict=True)
-
-
-def _kept(values: NDArray[np.float64], docs: NDArray[np.integer], reach: float, floor: float, strict: bool) -> NDArray[np.integer]:
-    """The compiled side of :func:`at_least` and :func:`above`: ``docs`` whose ``values + reach`` is above ``floor``
-    (``strict``) or at least it."""
-    assert compiled is not None
     docs = np.ascontiguousarray(docs)
     out = np.empty_like(docs)
-    return out[: compiled.keep_at(out, values, docs, float(reach), float(floor), strict)]
-
-
-def positive_in(values: NDArray[np.float64], lo: int, hi: int, reach: float, floor: float | None) -> NDArray[np.int64]:
-    """The positions in ``lo:hi`` where ``values`` is above zero and, with a ``floor``, ``values + reach`` is above it:
-    ``np.flatnonzero((v > 0) & (v + reach > floor)) + lo`` for ``v = values[lo:hi]``, in one pass."""
-    if compiled is None:
-        v = values[lo:hi]
-        return (np.flatnonzero((v > 0) if floor is None else (v > 0) & (v + reach > floor)) + lo).astype(np.int64)
-    out = np.empty(hi - lo, dtype=np.int64)
-    return out[: compiled.positive_in(out, values, lo, hi, float(reach), floor)]
+    return out[: compiled.at_least(out, values, docs, float(floor))]
 
 
 def stretch_best(

@@ -24,7 +24,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from .kernels import above, add_at, at_least, compiled_loops, pool_at, positive_in, stretch_best, zero_at
+from .kernels import add_at, at_least, compiled_loops, pool_at, stretch_best, zero_at
 from .layout import Layout
 from .reads import count
 from .sparse import locate, scratch_array, search_sorted, sorted_unique, spans
@@ -401,12 +401,13 @@ class StretchedPool(_Scratch):
         # With a floor, a sentence must beat it with its paragraph scoring the stretch's best: most can't.
         reach = None if floor is None or self.weight < 0 else self.weight * self._paragraph_max()
         if _dense(parts, lo, hi):
-            docs, per = positive_in(own, lo, hi, 0.0 if reach is None else reach, None if reach is None else floor), 1
+            scores = own[lo:hi]
+            docs, per = np.flatnonzero((scores > 0) if reach is None else (scores > 0) & (scores + reach > floor)) + lo, 1
         else:
             # The best ``n x terms`` postings by pool score hold the best ``n`` sentences (one posting per term each).
             docs, per = _one(parts), len(parts)
             if reach is not None:
-                docs = above(own, docs, reach, floor)
+                docs = docs[own[docs] + reach > floor]
         if allowed is not None:
             docs = docs[allowed[self.layout.sent_article[docs]]]
         pool = self.pool_of(docs)

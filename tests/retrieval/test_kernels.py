@@ -64,35 +64,7 @@ def test_keeping_documents_at_a_floor_matches_numpy(index_type: type, loops: str
         kept = kernels.at_least(values, docs, floor)
         assert kept.dtype == docs.dtype
         assert np.array_equal(kept, docs[values[docs] >= floor])
-        for reach in (0.0, 0.5, 1.5, -0.5):  # and strictly above a floor with something added
-            beat = kernels.above(values, docs, reach, floor)
-            assert beat.dtype == docs.dtype and np.array_equal(beat, docs[values[docs] + reach > floor])
     assert kernels.at_least(values, docs[:0], 0.0).size == 0
-    assert kernels.above(values, docs[:0], 1.0, 0.0).size == 0
-
-
-def test_positive_positions_in_a_span_match_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
-    rng = np.random.default_rng(11)
-    values = np.round(rng.uniform(-1, 3, size=3_000), 1)  # rounded: many ties with the floor and exact zeros
-    values[rng.choice(values.size, 500, replace=False)] = 0.0
-    for lo, hi in [(0, 3_000), (17, 2_000), (5, 5), (2_999, 3_000)]:
-        for reach, floor in [(0.0, None), (0.5, 1.0), (0.0, 2.0), (1.2, 0.3), (-0.5, 0.1)]:
-            v = values[lo:hi]
-            expected = np.flatnonzero((v > 0) if floor is None else (v > 0) & (v + reach > floor)) + lo
-            got = kernels.positive_in(values, lo, hi, reach, floor)
-            assert got.dtype == np.int64 and np.array_equal(got, expected)
-            with monkeypatch.context() as patched:
-                patched.setattr(kernels, "compiled", None)
-                assert np.array_equal(kernels.positive_in(values, lo, hi, reach, floor), expected)
-    if compiled is not None:
-        with pytest.raises(ValueError, match="lo:hi"):
-            compiled.positive_in(np.empty(10, dtype=np.int64), values, 0, 11, 0.0, None)
-        with pytest.raises(ValueError, match="lo:hi"):
-            compiled.positive_in(np.empty(3, dtype=np.int64), values, 0, 4, 0.0, None)
-        with pytest.raises(ValueError, match="lo:hi"):
-            compiled.positive_in(np.empty(10, dtype=np.int32), values, 0, 5, 0.0, None)
-        with pytest.raises(TypeError):
-            compiled.positive_in(np.empty(10, dtype=np.int64), values, 0, 5, 0.0, "high")
 
 
 @pytest.mark.skipif(compiled is None, reason="retrieval._kernels was not built")
@@ -107,10 +79,10 @@ def test_out_of_range_and_wrong_types_are_refused() -> None:
         with pytest.raises(IndexError):
             compiled.pool_at(np.empty(1), scratch, np.zeros(10, dtype=np.int32), np.zeros(3), 0.8, np.array([bad]))
         with pytest.raises(IndexError):
-            compiled.keep_at(np.empty(1, dtype=np.int64), scratch, np.array([bad]), 0.0, 0.0, False)
+            compiled.at_least(np.empty(1, dtype=np.int64), scratch, np.array([bad]), 0.0)
     assert not scratch.any()  # checked before anything is written
     with pytest.raises(ValueError, match="match docs"):
-        compiled.keep_at(np.empty(2, dtype=np.int32), scratch, np.array([1, 2]), 0.0, 0.0, True)
+        compiled.at_least(np.empty(2, dtype=np.int32), scratch, np.array([1, 2]), 0.0)
     with pytest.raises(IndexError, match="paragraph 3 out of range"):
         compiled.pool_at(np.empty(1), scratch, np.full(10, 3, dtype=np.int32), np.zeros(3), 0.8, np.array([2]))
     with pytest.raises(TypeError, match="docs"):
